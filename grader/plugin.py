@@ -1,0 +1,197 @@
+"""The pytest plugin behind a grade: fixtures that reach the live app, and result collection.
+
+Fixtures a check can use:
+  client     a RecordingClient on the chapter's live app (fresh cookies per check)
+  base_url   the live app's URL
+  live_app   the LiveApp itself (its ``output()`` is the app's log so far)
+  start_app  start another copy of the app: start_app(env={...}, target=..., server=...)
+  app_dir    the folder being graded (for checks that read files, such as a Dockerfile)
+  chapter    the manifest's Chapter
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from grader.checking import CheckFailed
+from grader.client import AppUnreachable, RecordingClient, RequestHung
+from grader.liveapp import LiveApp, StartupError
+from grader.manifest import Chapter
+
+
+class NotRun(Exception):
+    """The check could not run because the app did not start."""
+
+
+class GraderPlugin:
+    """Own the live app for one grade and turn each check into a result record."""
+
+    def __init__(self, app: LiveApp, chapter: Chapter, folder: Path):
+        self.app = app
+        self._chapter = chapter
+        self.folder = folder
+        self.startup_error: StartupError | None = None
+        self._started = False
+        self.results: list[dict] = []
+        self._exchanges: list[dict] = []
+        self._extra_apps: list[LiveApp] = []
+        self._current: dict | None = None
+
+    # -- the live app ---------------------------------------------------------------------
+    def _ensure_app(self) -> LiveApp:
+        if not self._started:
+            self._started = True
+            try:
+                self.app.wait_ready()
+            except StartupError as err:
+                self.startup_error = err
+        if self.startup_error is not None:
+            raise NotRun(f"not run: {self.startup_error.message}")
+        if not self.app.alive():
+            # An earlier check crashed the app; give the next check a fresh copy.
+            self.app.stop()
+            fresh = LiveApp(self.folder, self.app.target, self.app.env, self.app.server,
+                            self.app.workers)
+            try:
+                fresh.start()
+            except StartupError as err:
+                raise NotRun(f"not run: the app could not be restarted ({err.message})")
+            self.app.cleanup()
+            self.app = fresh
+        return self.app
+
+    @pytest.fixture(scope="session")
+    def chapter(self) -> Chapter:
+        return self._chapter
+
+    @pytest.fixture(scope="session")
+    def app_dir(self) -> Path:
+        return self.folder
+
+    @pytest.fixture
+    def live_app(self) -> LiveApp:
+        return self._ensure_app()
+
+    @pytest.fixture
+    def base_url(self, live_app: LiveApp) -> str:
+        return live_app.base_url
+
+    @pytest.fixture
+    def client(self, live_app: LiveApp) -> RecordingClient:
+        with RecordingClient(live_app.base_url, self._exchanges) as session:
+            yield session
+
+    @pytest.fixture
+    def start_app(self):
+        started: list[LiveApp] = []
+
+        def start(env=None, target=None, server=None, workers=None, folder=None) -> LiveApp:
+            app = LiveApp(Path(folder or self.folder), target or self._chapter.app, env,
+                          server or self._chapter.server, workers or self._chapter.workers)
+            started.append(app)
+            self._extra_apps.append(app)
+            app.start()
+            app.client = lambda: RecordingClient(app.base_url, self._exchanges)
+            return app
+
+        yield start
+        for app in started:
+            app.cleanup()
+
+    # -- hooks ----------------------------------------------------------------------------
+    def pytest_runtest_setup(self, item):
+        meta = getattr(item.obj, "flasklings", {"points": 1, "hints": []})
+        doc = (item.obj.__doc__ or item.name).strip().splitlines()[0].strip()
+        self._exchanges.clear()
+        self._current = {
+            "name": item.name,
+            "title": doc,
+            "status": "pass",
+            "message": "",
+            "hint": meta["hints"][0] if meta["hints"] else "",
+            "hints": meta["hints"],
+            "points": meta["points"],
+            "score": 0,
+            "outcome": None,
+            "started": time.perf_counter(),
+        }
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_makereport(self, item, call):
+        report = yield
+        cur = self._current
+        if cur is None or report.passed or cur["status"] != "pass":
+            return report
+        exc = call.excinfo.value if call.excinfo else None
+        cur.update(self._describe(exc, report))
+        return report
+
+    def _describe(self, exc, report) -> dict:
+        if isinstance(exc, CheckFailed):
+            return {"status": "fail", "message": exc.message, "expected": exc.expected,
+                    "actual": exc.actual}
+        if isinstance(exc, AssertionError):
+            msg = str(exc).strip() or "an expectation of this check was not met"
+            return {"status": "fail", "message": msg}
+        if isinstance(exc, NotRun):
+            return {"status": "error", "outcome": "not_run", "message": str(exc)}
+        if isinstance(exc, RequestHung):
+            return {"status": "error", "outcome": "timeout", "message": str(exc),
+                    "stuck_request": exc.request_id}
+        if isinstance(exc, AppUnreachable):
+            return {"status": "error", "outcome": "unreachable", "message": str(exc)}
+        if isinstance(exc, StartupError):
+            return {"status": "fail", "outcome": exc.kind,
+                    "message": f"a copy of the app started for this check did not start: "
+                               f"{exc.message}", "detail": exc.detail, "output": exc.output}
+        text = report.longreprtext.strip().splitlines()
+        return {"status": "error", "outcome": "check_error",
+                "message": f"the check itself failed: {text[-1] if text else exc!r}"}
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_runtest_logfinish(self, nodeid, location):
+        cur = self._current
+        if cur is None:
+            return
+        self._current = None
+        apps = [self.app] + self._extra_apps
+        if cur.get("stuck_request"):
+            for app in apps:
+                app.dump_stacks()
+        events = []
+        for app in apps:
+            if app.proc is not None:
+                events.extend(app.new_events())
+        self._extra_apps = [a for a in self._extra_apps if a.alive()]
+        ids = {e["request_id"] for e in self._exchanges}
+        mine = [e for e in events if e.get("request") in ids]
+        crashes = [e["traceback"] for e in mine if e["event"] == "exception"]
+        stacks = [e["stack"] for e in mine
+                  if e["event"] == "stack" and e.get("request") == cur.get("stuck_request")]
+        if self.startup_error is None and self.app.proc is not None and not self.app.alive():
+            cur["status"] = "error" if cur["status"] == "pass" else cur["status"]
+            cur["outcome"] = "crashed"
+            cur["message"] = (f"the app's process died during this check "
+                              f"({self.app.exit_description()})"
+                              + (f"; {cur['message']}" if cur["message"] else ""))
+            cur["output"] = self.app.output()
+        if cur["status"] == "pass":
+            cur["score"] = cur["points"]
+            cur["hint"] = ""
+        else:
+            cur["exchanges"] = list(self._exchanges)
+            if crashes:
+                cur["server_traceback"] = crashes[-1]
+            if stacks:
+                cur["stuck_at"] = stacks[-1]
+        cur.pop("stuck_request", None)
+        cur["duration_s"] = round(time.perf_counter() - cur.pop("started"), 3)
+        self.results.append(cur)
+
+    def close(self) -> None:
+        for app in self._extra_apps:
+            app.cleanup()
+        self.app.cleanup()

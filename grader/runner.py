@@ -1,0 +1,60 @@
+"""Grade one chapter: start the app, run the chapter's checks against it, build results."""
+
+from __future__ import annotations
+
+import io
+import os
+import time
+from contextlib import redirect_stderr, redirect_stdout
+from pathlib import Path
+
+from grader import results
+from grader.liveapp import LiveApp
+from grader.manifest import ROOT, Chapter
+
+CHECKS_INI = ROOT / "grader" / "checks" / "pytest.ini"
+
+
+def _display(folder: Path) -> str:
+    try:
+        return str(folder.resolve().relative_to(ROOT))
+    except ValueError:
+        return str(folder)
+
+
+def grade(chapter: Chapter, folder: Path, extra_checks: list[Path] = (),
+          env: dict[str, str] | None = None) -> dict:
+    """Grade the app in ``folder`` against ``chapter``'s checks (plus ``extra_checks``)."""
+    started = time.perf_counter()
+    folder = Path(folder).resolve()
+    if not folder.is_dir():
+        return results.error_document(chapter, str(folder), "no_folder",
+                                      f"there is no folder {folder}")
+    app = LiveApp(folder, target=chapter.app, env=env, server=chapter.server,
+                  workers=chapter.workers)
+    # Start the app first: it boots on the other core while we import pytest.
+    app.spawn()
+    plugin = None
+    try:
+        os.environ.setdefault("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1")
+        import pytest
+
+        from grader.plugin import GraderPlugin
+
+        plugin = GraderPlugin(app, chapter, folder)
+        files = [str(chapter.checks_file)] + [str(p) for p in extra_checks]
+        args = files + ["-c", str(CHECKS_INI), "--rootdir", str(CHECKS_INI.parent),
+                        "-p", "no:cacheprovider", "-p", "no:stepwise",
+                        "--import-mode=importlib", "-q", "--tb=no", "-W", "ignore"]
+        sink = io.StringIO()
+        with redirect_stdout(sink), redirect_stderr(sink):
+            code = pytest.main(args, plugins=[plugin])
+        if code not in (0, 1) and not plugin.results:
+            raise RuntimeError(f"the checks could not be collected:\n{sink.getvalue()[-3000:]}")
+        return results.build(chapter, _display(folder), plugin.results,
+                             time.perf_counter() - started, plugin.startup_error)
+    finally:
+        if plugin is not None:
+            plugin.close()
+        else:
+            app.cleanup()
