@@ -24,6 +24,12 @@ from grader import manifest
 COMMANDS = {
     "list": "grader.progress:cmd_list",
     "check-course": "grader.selfcheck:main",
+    "watch": "grader.watch:main",
+    "hint": "grader.hints:main",
+    "solution": "grader.solution:main",
+    "reset": "grader.reset:main",
+    "doctor": "grader.doctor:main",
+    "login": "grader.submit:cmd_login",
 }
 
 
@@ -44,6 +50,9 @@ def grade_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print the results document as JSON")
     p.add_argument("--junit", type=Path, metavar="FILE", help="also write JUnit XML to FILE")
     p.add_argument("--no-color", action="store_true", help="plain text, no colour")
+    p.add_argument("--watch", action="store_true", help="re-grade on every save (watch mode)")
+    p.add_argument("--submit", action="store_true",
+                   help="after grading, upload the chapter to the classroom (see `login`)")
     return p
 
 
@@ -68,6 +77,10 @@ def cmd_grade(argv: list[str]) -> int:
         folder = chapter.exercise_dir
     if not Path(folder).is_dir():
         raise UsageError(f"there is no folder {folder}")
+    if args.watch:
+        from grader import watch
+
+        return watch.main([chapter.id] + (["--path", str(folder)] if args.path else []))
 
     from grader import runner
 
@@ -88,6 +101,10 @@ def cmd_grade(argv: list[str]) -> int:
         from grader import report
 
         sys.stdout.write(report.render(doc, colour=False if args.no_color else None))
+    if args.submit:
+        from grader import submit
+
+        return submit.submit(chapter, Path(folder), doc)
     return 0 if doc["status"] == "pass" else 1
 
 
