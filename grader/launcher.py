@@ -64,6 +64,11 @@ def load_app(target: str, root: str):
         import flask
 
         flask.Flask.run = _no_run
+        instance = os.environ.get("FLASKLINGS_INSTANCE")
+        if instance:
+            # Each run gets its own writable copy of the instance folder, so a grade never
+            # writes into the student's folder and runs never see each other's databases.
+            flask.Flask.auto_find_instance_path = lambda self: instance
     except ImportError:
         flask = None
     try:
