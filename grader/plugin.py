@@ -4,7 +4,8 @@ Fixtures a check can use:
   client     a RecordingClient on the chapter's live app (fresh cookies per check)
   base_url   the live app's URL
   live_app   the LiveApp itself (its ``output()`` is the app's log so far)
-  start_app  start another copy of the app: start_app(env={...}, target=..., server=...)
+  start_app  start another copy of the app: start_app(env={...}, target=..., server=...);
+             each copy gets its own fresh instance folder (Flask's app.instance_path)
   app_dir    the folder being graded (for checks that read files, such as a Dockerfile)
   chapter    the manifest's Chapter
 """
@@ -29,7 +30,8 @@ class NotRun(Exception):
 class GraderPlugin:
     """Own the live app for one grade and turn each check into a result record."""
 
-    def __init__(self, app: LiveApp, chapter: Chapter, folder: Path):
+    def __init__(self, app: LiveApp, chapter: Chapter, folder: Path, scratch: Path):
+        self.scratch = scratch
         self.app = app
         self._chapter = chapter
         self.folder = folder
@@ -89,7 +91,11 @@ class GraderPlugin:
         started: list[LiveApp] = []
 
         def start(env=None, target=None, server=None, workers=None, folder=None) -> LiveApp:
-            app = LiveApp(Path(folder or self.folder), target or self._chapter.app, env,
+            from grader.runner import app_env
+
+            where = Path(folder or self.folder)
+            app = LiveApp(where, target or self._chapter.app,
+                          app_env(self._chapter, where, self.scratch, env),
                           server or self._chapter.server, workers or self._chapter.workers)
             started.append(app)
             self._extra_apps.append(app)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import os
+import shutil
+import tempfile
 import time
 from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
@@ -13,6 +15,24 @@ from grader.liveapp import LiveApp
 from grader.manifest import ROOT, Chapter
 
 CHECKS_INI = ROOT / "grader" / "checks" / "pytest.ini"
+
+
+def app_env(chapter: Chapter, folder: Path, scratch: Path,
+            extra: dict[str, str] | None = None) -> dict[str, str]:
+    """Environment for one copy of the app: the chapter's, a fresh instance folder, ``extra``.
+
+    The instance folder is a per-copy writable copy of ``folder/instance`` (if any), so a grade
+    never writes into the graded folder and copies never share a database.
+    """
+    instance = Path(tempfile.mkdtemp(prefix="instance-", dir=scratch))
+    if (folder / "instance").is_dir():
+        shutil.copytree(folder / "instance", instance, dirs_exist_ok=True,
+                        ignore=shutil.ignore_patterns("*.sqlite", "*.db", "__pycache__"))
+    env = {k: str(v).replace("{instance}", str(instance))
+           for k, v in chapter.extra.get("env", {}).items()}
+    env["FLASKLINGS_INSTANCE"] = str(instance)
+    env.update(extra or {})
+    return env
 
 
 def _display(folder: Path) -> str:
@@ -30,8 +50,9 @@ def grade(chapter: Chapter, folder: Path, extra_checks: list[Path] = (),
     if not folder.is_dir():
         return results.error_document(chapter, str(folder), "no_folder",
                                       f"there is no folder {folder}")
-    app = LiveApp(folder, target=chapter.app, env=env, server=chapter.server,
-                  workers=chapter.workers)
+    scratch = Path(tempfile.mkdtemp(prefix="flasklings-run-"))
+    app = LiveApp(folder, target=chapter.app, env=app_env(chapter, folder, scratch, env),
+                  server=chapter.server, workers=chapter.workers)
     # Start the app first: it boots on the other core while we import pytest.
     app.spawn()
     plugin = None
@@ -41,7 +62,7 @@ def grade(chapter: Chapter, folder: Path, extra_checks: list[Path] = (),
 
         from grader.plugin import GraderPlugin
 
-        plugin = GraderPlugin(app, chapter, folder)
+        plugin = GraderPlugin(app, chapter, folder, scratch)
         files = [str(chapter.checks_file)] + [str(p) for p in extra_checks]
         args = files + ["-c", str(CHECKS_INI), "--rootdir", str(CHECKS_INI.parent),
                         "-p", "no:cacheprovider", "-p", "no:stepwise",
@@ -58,3 +79,4 @@ def grade(chapter: Chapter, folder: Path, extra_checks: list[Path] = (),
             plugin.close()
         else:
             app.cleanup()
+        shutil.rmtree(scratch, ignore_errors=True)
