@@ -43,7 +43,7 @@ def _display(folder: Path) -> str:
 
 
 def grade(chapter: Chapter, folder: Path, extra_checks: list[Path] = (),
-          env: dict[str, str] | None = None) -> dict:
+          env: dict[str, str] | None = None, startup_timeout: float | None = None) -> dict:
     """Grade the app in ``folder`` against ``chapter``'s checks (plus ``extra_checks``)."""
     started = time.perf_counter()
     folder = Path(folder).resolve()
@@ -53,6 +53,8 @@ def grade(chapter: Chapter, folder: Path, extra_checks: list[Path] = (),
     scratch = Path(tempfile.mkdtemp(prefix="flasklings-run-"))
     app = LiveApp(folder, target=chapter.app, env=app_env(chapter, folder, scratch, env),
                   server=chapter.server, workers=chapter.workers)
+    if startup_timeout is not None:
+        app.startup_timeout = startup_timeout
     # Start the app first: it boots on the other core while we import pytest.
     app.spawn()
     plugin = None
