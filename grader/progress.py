@@ -1,22 +1,62 @@
-"""Remember each chapter's last and best local result in a small state file (git-ignored)."""
+"""Remember each chapter's best local result and the hints shown, in a git-ignored state file.
+
+The file is .flasklings/progress.json:
+
+    {"chapters": {"ch1": {"last": {...}, "best": {...}}},
+     "hints": {"ch1": {"test_home": {"failure": "<check + message>", "shown": 2}}}}
+
+A file that does not parse is moved aside (never silently overwritten), so a student's record
+is not lost to a bad edit or a crash mid-write.
+"""
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
+import sys
 import time
 from pathlib import Path
 
 from grader import manifest
 
 STATE = manifest.ROOT / ".flasklings" / "progress.json"
+BAR_WIDTH = 20
+
+
+def _empty() -> dict:
+    return {"chapters": {}, "hints": {}}
 
 
 def load(path: Path = STATE) -> dict:
+    """Return the state; a missing file is an empty state, a broken one is set aside."""
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (FileNotFoundError, ValueError):
-        return {"chapters": {}}
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return _empty()
+    except (ValueError, UnicodeDecodeError, OSError):
+        data = None
+    if not isinstance(data, dict) or not isinstance(data.get("chapters", {}), dict) \
+            or not isinstance(data.get("hints", {}), dict):
+        aside = path.with_name(path.name + f".broken-{time.strftime('%Y%m%d-%H%M%S')}")
+        try:
+            os.replace(path, aside)
+            print(f"grader: {path} could not be read; kept it as {aside.name} and started afresh",
+                  file=sys.stderr)
+        except OSError:
+            pass
+        return _empty()
+    data.setdefault("chapters", {})
+    data.setdefault("hints", {})
+    return data
+
+
+def save(state: dict, path: Path = STATE) -> None:
+    """Write the state atomically, so a crash never leaves half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + f".{os.getpid()}.tmp")
+    tmp.write_text(json.dumps(state, indent=2, sort_keys=True), encoding="utf-8")
+    os.replace(tmp, path)
 
 
 def record(doc: dict, path: Path = STATE) -> None:
@@ -27,23 +67,95 @@ def record(doc: dict, path: Path = STATE) -> None:
                "when": time.strftime("%Y-%m-%d %H:%M")}
     entry["last"] = summary
     best = entry.get("best")
-    if best is None or summary["score"] >= best["score"]:
+    if best is None or _rank(summary) >= _rank(best):
         entry["best"] = summary
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(state, indent=2), encoding="utf-8")
-    os.replace(tmp, path)
+    # A check that passes now starts from the first hint if it ever fails again.
+    seen = state["hints"].get(doc["chapter"], {})
+    for t in doc["tests"]:
+        if t["status"] == "pass":
+            seen.pop(t["name"], None)
+    save(state, path)
+
+
+def _rank(summary: dict) -> tuple:
+    return (summary.get("status") == "pass", summary.get("score", 0))
+
+
+def best(chapter_id: str, path: Path = STATE) -> dict | None:
+    """Return the chapter's best recorded result, or None."""
+    return load(path)["chapters"].get(chapter_id, {}).get("best")
+
+
+def passed(chapter_id: str, path: Path = STATE) -> bool:
+    found = best(chapter_id, path)
+    return bool(found and found.get("status") == "pass")
+
+
+def hint_step(chapter_id: str, check: str, failure: str, path: Path = STATE) -> int:
+    """Count one more hint asked for ``check``'s ``failure``; return how many were asked.
+
+    The same failure asked about again climbs to the next hint; a different failure of the
+    same check starts again from the first.
+    """
+    state = load(path)
+    seen = state["hints"].setdefault(chapter_id, {})
+    entry = seen.get(check)
+    if not isinstance(entry, dict) or entry.get("failure") != failure:
+        entry = {"failure": failure, "shown": 0}
+    entry["shown"] = int(entry.get("shown", 0)) + 1
+    seen[check] = entry
+    save(state, path)
+    return entry["shown"]
+
+
+def bar(score: int, max_score: int, width: int = BAR_WIDTH) -> str:
+    """Return a text progress bar such as ``[#######-------]``."""
+    filled = round(width * score / max_score) if max_score else 0
+    return "[" + "#" * filled + "-" * (width - filled) + "]"
+
+
+def next_chapter(chapters: list, state: dict) -> "manifest.Chapter | None":
+    """Return the first chapter not passed yet, in course order."""
+    for ch in chapters:
+        found = state["chapters"].get(ch.id, {}).get("best")
+        if not found or found.get("status") != "pass":
+            return ch
+    return None
+
+
+def render_list(chapters: list, state: dict) -> str:
+    """Return the table of chapters with their best result and what to do next."""
+    lines = []
+    done = 0
+    for ch in chapters:
+        found = state["chapters"].get(ch.id, {}).get("best")
+        if found is None:
+            mark, result = " ", "not graded yet"
+            meter = bar(0, 1)
+        else:
+            ok = found["status"] == "pass"
+            done += ok
+            mark = "✓" if ok else "✗"
+            meter = bar(found["score"], found["max_score"])
+            result = f"{found['score']}/{found['max_score']}  (best, {found['when']})"
+        lines.append(f" {mark} {ch.id:<5} {ch.title[:42]:<42} {meter} {result}")
+    head = f"Flasklings: {done} of {len(chapters)} chapters passed {bar(done, len(chapters))}"
+    nxt = next_chapter(chapters, state)
+    if nxt is None:
+        tail = "Every chapter passes. Well done!"
+    else:
+        tail = (f"Next: {nxt.id} · {nxt.title} — open notebooks/{nxt.slug}.ipynb, then "
+                f"`python -m grader watch {nxt.id}`")
+    return "\n".join([head, ""] + lines + ["", tail]) + "\n"
 
 
 def cmd_list(argv: list[str]) -> int:
-    """Print every chapter with its last local result."""
-    state = load()["chapters"]
-    for ch in manifest.load():
-        last = state.get(ch.id, {}).get("last")
-        if last is None:
-            mark, result = " ", "not graded yet"
-        else:
-            mark = "✓" if last["status"] == "pass" else "✗"
-            result = f"{last['score']}/{last['max_score']}  ({last['when']})"
-        print(f" {mark} {ch.id:<5} {ch.title:<45} {result}")
+    """Print every chapter with its best local result and the next one to do."""
+    parser = argparse.ArgumentParser(prog="python -m grader list",
+                                     description="Show every chapter and your best result.")
+    try:
+        parser.parse_args(argv)
+    except SystemExit as exc:
+        return 0 if exc.code == 0 else 2
+    sys.stdout.write(render_list(manifest.load(), load()))
     return 0

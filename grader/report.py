@@ -16,8 +16,29 @@ def use_colour(stream=None) -> bool:
         return False
     if os.environ.get("FORCE_COLOR"):
         return True
+    if os.environ.get("TERM") == "dumb":
+        return False
     return hasattr(stream, "isatty") and stream.isatty()
 
+
+
+# Where the output cannot encode these (an ASCII-only console), plain stand-ins are used.
+_ASCII = str.maketrans({"✓": "+", "✗": "x", "→": "->", "←": "<-", "·": "-", "…": "...",
+                        "—": "-", "█": "#", "░": "-"})
+
+
+def fit_encoding(text: str, stream=None) -> str:
+    """Return ``text`` with symbols the stream's encoding lacks replaced by ASCII ones."""
+    encoding = getattr(stream or sys.stdout, "encoding", None) or "utf-8"
+    try:
+        text.encode(encoding)
+        return text
+    except (UnicodeEncodeError, LookupError):
+        pass
+    try:
+        return text.translate(_ASCII).encode(encoding, "replace").decode(encoding)
+    except LookupError:
+        return text.translate(_ASCII).encode("ascii", "replace").decode("ascii")
 
 class Painter:
     def __init__(self, colour: bool):
@@ -32,6 +53,18 @@ class Painter:
 
 def _indent(text: str, prefix: str) -> str:
     return textwrap.indent(text.rstrip("\n"), prefix)
+
+
+def _wrap(text: str, width: int) -> str:
+    """Wrap prose to ``width``; lines of code or data (indented, or no spaces) stay whole."""
+    out = []
+    for line in text.splitlines() or [""]:
+        if len(line) <= width or line.startswith(" ") or " " not in line:
+            out.append(line)
+        else:
+            out.extend(textwrap.wrap(line, width, break_long_words=False,
+                                     break_on_hyphens=False))
+    return "\n".join(out)
 
 
 def _exchange(ex: dict, paint: Painter, last: bool) -> list[str]:
@@ -57,7 +90,7 @@ def _exchange(ex: dict, paint: Painter, last: bool) -> list[str]:
     return lines
 
 
-def render_test(t: dict, paint: Painter, width: int) -> list[str]:
+def render_test(t: dict, paint: Painter, width: int, details: bool = True) -> list[str]:
     mark = {"pass": paint("✓", "green"), "fail": paint("✗", "red"),
             "error": paint("!", "yellow")}[t["status"]]
     score = f"{t['score']}/{t['points']}"
@@ -66,11 +99,12 @@ def render_test(t: dict, paint: Painter, width: int) -> list[str]:
     if len(title) > room:
         title = title[: room - 1] + "…"
     lines = [f"  {mark} {title.ljust(room)} {paint(score, 'dim')}"]
-    if t["status"] == "pass":
+    if t["status"] == "pass" or not details:
         return lines
     body: list[str] = []
+    prose = max(40, width - 6)
     if t.get("message"):
-        body.append(paint(t["message"], "bold"))
+        body.append(paint(_wrap(t["message"], prose), "bold"))
     if t.get("expected") or t.get("actual"):
         body.append(f"expected: {t.get('expected', '')}")
         body.append(f"actual:   {_indent(t.get('actual', ''), '          ').lstrip()}")
@@ -93,13 +127,18 @@ def render_test(t: dict, paint: Painter, width: int) -> list[str]:
         body.append(paint("The app's output:", "dim"))
         body.append(_indent(t["output"][-1500:], "  "))
     if t.get("hint"):
-        body.append(paint("Hint: ", "yellow") + t["hint"])
+        body.append(_wrap(paint("Hint: ", "yellow") + t["hint"], prose))
     lines.extend(_indent(line, "      ") for line in body)
     return lines
 
 
-def render(doc: dict, colour: bool | None = None, width: int | None = None) -> str:
-    """Return the report for ``doc`` as text."""
+def render(doc: dict, colour: bool | None = None, width: int | None = None,
+           focus: bool = False) -> str:
+    """Return the report for ``doc`` as text.
+
+    With ``focus`` (watch mode) only the first failing check is shown in full, so the one thing
+    to fix next fits on a screen; the others keep their one-line verdict.
+    """
     paint = Painter(use_colour() if colour is None else colour)
     width = width or min(100, shutil.get_terminal_size((90, 20)).columns)
     out = [paint(f"Flasklings · {doc['chapter']} · {doc['title']}", "bold")
@@ -107,23 +146,34 @@ def render(doc: dict, colour: bool | None = None, width: int | None = None) -> s
     outcome = doc.get("outcome")
     if outcome:
         out.append("")
-        out.append(paint(f"  {outcome['title']}: ", "red", "bold") + outcome["message"])
+        out.append(_wrap(paint(f"  {outcome['title']}: ", "red", "bold") + outcome["message"],
+                         width))
         if outcome.get("detail"):
             out.append(_indent(outcome["detail"], "    "))
         if outcome.get("output", "").strip():
             out.append(paint("  The app's output:", "dim"))
-            out.append(_indent(outcome["output"][-2000:], "    "))
+            tail = outcome["output"][-(800 if focus else 2000):]
+            out.append(_indent(tail, "    "))
         out.append("")
         out.append(f"  None of the {len(doc['tests'])} checks could run.")
     else:
         out.append("")
+        shown = False
         for t in doc["tests"]:
-            out.extend(render_test(t, paint, width))
+            full = not (focus and shown)
+            out.extend(render_test(t, paint, width, details=full))
+            shown = shown or t["status"] != "pass"
     out.append("")
     passed = sum(t["status"] == "pass" for t in doc["tests"])
     colour_ = "green" if doc["status"] == "pass" else "red"
     verdict = "all checks pass" if doc["status"] == "pass" else \
         f"{passed} of {len(doc['tests'])} checks pass"
+    meter = _meter(doc["score"], doc["max_score"], paint, colour_)
     out.append(paint(f"Score {doc['score']}/{doc['max_score']}", colour_, "bold")
-               + f" · {verdict} · {doc['duration_s']:.2f} s")
-    return "\n".join(out) + "\n"
+               + f" {meter} · {verdict} · {doc['duration_s']:.2f} s")
+    return fit_encoding("\n".join(out) + "\n")
+
+
+def _meter(score: int, max_score: int, paint: Painter, colour: str, width: int = 20) -> str:
+    filled = round(width * score / max_score) if max_score else 0
+    return paint("█" * filled, colour) + paint("░" * (width - filled), "dim")
