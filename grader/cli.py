@@ -101,6 +101,10 @@ def cmd_grade(argv: list[str]) -> int:
         from grader import report
 
         sys.stdout.write(report.render(doc, colour=False if args.no_color else None))
+        if doc["status"] == "pass" and not args.path and not args.solution:
+            from grader import progress
+
+            sys.stdout.write(progress.after_pass(chapter))
     if args.submit:
         from grader import submit
 

@@ -159,3 +159,16 @@ def cmd_list(argv: list[str]) -> int:
         return 0 if exc.code == 0 else 2
     sys.stdout.write(render_list(manifest.load(), load()))
     return 0
+
+
+def after_pass(chapter: "manifest.Chapter") -> str:
+    """Return what to do after ``chapter`` passes: compare with the reference, move on."""
+    lines = [f"Compare your app with the reference: `python -m grader solution {chapter.id}`"]
+    try:
+        later = [c for c in manifest.load() if c.number > chapter.number]
+    except (OSError, ValueError):
+        later = []
+    if later:
+        lines.append(f"Next: {later[0].id} · {later[0].title} — "
+                     f"`python -m grader watch {later[0].id}`")
+    return "\n".join(lines) + "\n"
