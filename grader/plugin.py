@@ -193,6 +193,7 @@ class GraderPlugin:
                 cur["server_traceback"] = crashes[-1]
             if stacks:
                 cur["stuck_at"] = stacks[-1]
+        cur["requests"] = len(self._exchanges)
         cur.pop("stuck_request", None)
         cur["duration_s"] = round(time.perf_counter() - cur.pop("started"), 3)
         self.results.append(cur)

@@ -15,6 +15,10 @@ from grader.liveapp import LiveApp
 from grader.manifest import ROOT, Chapter
 
 CHECKS_INI = ROOT / "grader" / "checks" / "pytest.ini"
+# pytest plugins checks never use; not loading them is a good part of a grade's start-up time.
+UNUSED_PLUGINS = ("cacheprovider", "stepwise", "doctest", "junitxml", "pastebin", "debugging",
+                  "legacypath", "setuponly", "setupplan", "nose", "faulthandler", "unittest",
+                  "logging", "warnings", "threadexception", "unraisableexception")
 
 
 def app_env(chapter: Chapter, folder: Path, scratch: Path,
@@ -67,8 +71,9 @@ def grade(chapter: Chapter, folder: Path, extra_checks: list[Path] = (),
         plugin = GraderPlugin(app, chapter, folder, scratch)
         files = [str(chapter.checks_file)] + [str(p) for p in extra_checks]
         args = files + ["-c", str(CHECKS_INI), "--rootdir", str(CHECKS_INI.parent),
-                        "-p", "no:cacheprovider", "-p", "no:stepwise",
                         "--import-mode=importlib", "-q", "--tb=no", "-W", "ignore"]
+        for name in UNUSED_PLUGINS:
+            args += ["-p", f"no:{name}"]
         sink = io.StringIO()
         with redirect_stdout(sink), redirect_stderr(sink):
             code = pytest.main(args, plugins=[plugin])
