@@ -154,8 +154,9 @@ def render(doc: dict, colour: bool | None = None, width: int | None = None,
             out.append(paint("  The app's output:", "dim"))
             tail = outcome["output"][-(800 if focus else 2000):]
             out.append(_indent(tail, "    "))
-        out.append("")
-        out.append(f"  None of the {len(doc['tests'])} checks could run.")
+        if doc["tests"]:
+            out.append("")
+            out.append(f"  None of the {len(doc['tests'])} checks could run.")
     else:
         out.append("")
         shown = False
