@@ -1,0 +1,69 @@
+"""Engines, sessions and migrations: one code path for SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from flask import current_app, g
+from sqlalchemy import create_engine, event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+_engines: dict[str, Engine] = {}
+_lock = threading.Lock()
+
+
+def _sqlite_pragmas(dbapi_conn, _record) -> None:
+    # WAL lets the web threads read while a grading process writes; the busy timeout makes
+    # writers queue instead of failing with "database is locked".
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA busy_timeout=10000")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.close()
+
+
+def engine(url: str) -> Engine:
+    """Return the one engine for ``url`` in this process."""
+    with _lock:
+        if url not in _engines:
+            if url.startswith("sqlite"):
+                eng = create_engine(url, connect_args={"timeout": 10})
+                event.listen(eng, "connect", _sqlite_pragmas)
+            else:
+                eng = create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
+            _engines[url] = eng
+        return _engines[url]
+
+
+def sessions(url: str) -> sessionmaker[Session]:
+    """Return a session factory bound to ``url``."""
+    return sessionmaker(engine(url), expire_on_commit=False)
+
+
+def upgrade(url: str) -> None:
+    """Bring the schema at ``url`` to the newest migration."""
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    with engine(url).begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "head")
+
+
+def get_db() -> Session:
+    """Return this request's session, opening it on first use."""
+    if "db" not in g:
+        g.db = current_app.extensions["classroom_sessions"]()
+    return g.db
+
+
+def close_db(_exc=None) -> None:
+    """Close this request's session, if one was opened."""
+    db = g.pop("db", None)
+    if db is not None:
+        db.close()
