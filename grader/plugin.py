@@ -4,8 +4,10 @@ Fixtures a check can use:
   client     a RecordingClient on the chapter's live app (fresh cookies per check)
   base_url   the live app's URL
   live_app   the LiveApp itself (its ``output()`` is the app's log so far)
-  start_app  start another copy of the app: start_app(env={...}, target=..., server=...);
-             each copy gets its own fresh instance folder (Flask's app.instance_path)
+  start_app  start another copy of the app: start_app(env={...}, target=..., server=...,
+             instance_files={"config.py": "..."}); each copy gets its own fresh instance
+             folder (Flask's app.instance_path), holding instance_files; an env value of
+             None removes that variable
   app_dir    the folder being graded (for checks that read files, such as a Dockerfile)
   chapter    the manifest's Chapter
 """
@@ -90,12 +92,17 @@ class GraderPlugin:
     def start_app(self):
         started: list[LiveApp] = []
 
-        def start(env=None, target=None, server=None, workers=None, folder=None) -> LiveApp:
+        def start(env=None, target=None, server=None, workers=None, folder=None,
+                  instance_files=None) -> LiveApp:
             from grader.runner import app_env
 
             where = Path(folder or self.folder)
-            app = LiveApp(where, target or self._chapter.app,
-                          app_env(self._chapter, where, self.scratch, env),
+            app_environ = app_env(self._chapter, where, self.scratch, env)
+            instance = Path(app_environ["FLASKLINGS_INSTANCE"])
+            for name, text in (instance_files or {}).items():
+                (instance / name).parent.mkdir(parents=True, exist_ok=True)
+                (instance / name).write_text(text, encoding="utf-8")
+            app = LiveApp(where, target or self._chapter.app, app_environ,
                           server or self._chapter.server, workers or self._chapter.workers)
             started.append(app)
             self._extra_apps.append(app)

@@ -36,7 +36,8 @@ def app_env(chapter: Chapter, folder: Path, scratch: Path,
            for k, v in chapter.extra.get("env", {}).items()}
     env["FLASKLINGS_INSTANCE"] = str(instance)
     env.update(extra or {})
-    return env
+    # A value of None removes the variable: a check can start the app without a setting.
+    return {k: v for k, v in env.items() if v is not None}
 
 
 def _display(folder: Path) -> str:
