@@ -89,6 +89,22 @@ def _read_keys(stream, events: queue.Queue) -> None:
     events.put(("eof", None))
 
 
+def forget_checks(chapter: manifest.Chapter) -> list[str]:
+    """Drop the chapter's check module from ``sys.modules`` so the next grade reads it afresh.
+
+    pytest's importlib mode caches it under a name derived from its path; in a warm process an
+    edited checks file (a course author watching) would otherwise be graded as it first was.
+    """
+    target = str(Path(chapter.checks_file).resolve())
+    gone = []
+    for name, module in list(sys.modules.items()):
+        path = getattr(module, "__file__", None)
+        if path and os.path.abspath(path) == target:
+            del sys.modules[name]
+            gone.append(name)
+    return gone
+
+
 class Session:
     """The watch-mode screen: the last grade, and whatever a key asked to show under it."""
 
@@ -114,6 +130,7 @@ class Session:
 
         self.status = self.paint("grading…", "dim")
         started = time.perf_counter()
+        forget_checks(self.chapter)
         try:
             doc = runner.grade(self.chapter, self.folder)
         except Exception as exc:  # a broken checks file must not end the session
