@@ -12,7 +12,8 @@ _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 def clean(text) -> str:
     """Return ``text`` with every character XML 1.0 forbids replaced by a visible escape."""
-    return _NOT_XML.sub(lambda m: f"\\x{ord(m.group()):02x}", str(text or ""))
+    text = "" if text is None else str(text)
+    return _NOT_XML.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
 
 
 def _details(t: dict) -> str:
