@@ -42,7 +42,7 @@ def close_db(exc=None):
 
 def init_db():
     """Create the tables if they do not exist yet."""
-    os.makedirs(current_app.instance_path, exist_ok=True)
+    os.makedirs(os.path.dirname(database_path()), exist_ok=True)
     get_db().executescript(SCHEMA)
 
 
