@@ -11,6 +11,7 @@ JSON line to ``--events``, keyed by the grader's request id.
 from __future__ import annotations
 
 import argparse
+import errno
 import importlib
 import json
 import os
@@ -38,7 +39,10 @@ class Events:
     """Append JSON lines to the events file; safe from many threads and worker processes."""
 
     def __init__(self, path: str):
-        self._fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        if path.startswith("fd:"):  # opened by the grader: a sandboxed app cannot open it
+            self._fd = int(path[3:])
+        else:
+            self._fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
         self._lock = threading.Lock()
 
     def write(self, **record) -> None:
@@ -97,6 +101,7 @@ def load_app(target: str, root: str):
             f"your code called sys.exit({exc.code!r}) while it was being imported",
         ) from None
     except BaseException as exc:  # noqa: BLE001 - any failure in student code is reported
+        _raise_if_limit(exc, "while it was being imported")
         raise StartupFailure(
             "import_error",
             f"importing {module_name!r} raised {type(exc).__name__}: {exc}",
@@ -140,11 +145,56 @@ def _find_app(module, module_name, attr, root, flask):
             "exited", f"your code called sys.exit({exc.code!r}) while creating the app"
         ) from None
     except BaseException as exc:  # noqa: BLE001
+        _raise_if_limit(exc, "while creating the app")
         raise StartupFailure(
             "import_error",
             f"creating the app raised {type(exc).__name__}: {exc}",
             tracebacks.format_exception(exc, root),
         ) from None
+
+
+_LIMIT_ERRNOS = {errno.EAGAIN: "too_many_processes", errno.EFBIG: "disk_limit",
+                 errno.ENOSPC: "disk_limit", errno.EDQUOT: "disk_limit"}
+
+
+def _raise_if_limit(exc: BaseException, when: str) -> None:
+    """Name a failure caused by a sandbox limit as the infrastructure outcome it is."""
+    kind = None
+    if isinstance(exc, MemoryError):
+        kind = "out_of_memory"
+    elif isinstance(exc, OSError) and exc.errno in _LIMIT_ERRNOS:
+        kind = _LIMIT_ERRNOS[exc.errno]
+    elif isinstance(exc, RuntimeError) and "can't start new thread" in str(exc):
+        kind = "too_many_processes"
+    if kind:
+        raise StartupFailure(
+            kind, f"your code hit a limit of the grader's sandbox {when}: "
+                  f"{type(exc).__name__}: {exc}") from None
+
+
+def apply_limits(spec: str) -> None:
+    """Set the rlimits in ``spec`` ("AS=1073741824,CPU=60,...") on this process and its children."""
+    import resource
+
+    for item in spec.split(","):
+        name, _, value = item.partition("=")
+        which = getattr(resource, f"RLIMIT_{name}", None)
+        if which is None:
+            continue  # not on this system (macOS has no RLIMIT_AS enforcement, for one)
+        soft = int(value)
+        _, hard = resource.getrlimit(which)
+        if hard != resource.RLIM_INFINITY:
+            soft = min(soft, hard)
+        # A CPU hard limit one second above the soft one: SIGXCPU first, then SIGKILL.
+        new_hard = soft + 1 if name == "CPU" and (hard == resource.RLIM_INFINITY or soft < hard) \
+            else soft
+        try:
+            resource.setrlimit(which, (soft, new_hard))
+        except (ValueError, OSError):
+            resource.setrlimit(which, (soft, hard))
+        if name == "STACK":
+            # glibc sized thread stacks at start-up; Python threads follow this instead.
+            threading.stack_size(max(soft, 256 * 1024))
 
 
 def _where(exc: SyntaxError, root: str) -> str:
@@ -255,7 +305,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--events", required=True)
     parser.add_argument("--server", choices=["werkzeug", "gunicorn"], default="werkzeug")
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--limits", default="")
     args = parser.parse_args(argv)
+    if args.limits:
+        apply_limits(args.limits)
 
     root = os.getcwd()
     if root not in sys.path:

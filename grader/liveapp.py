@@ -14,6 +14,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from grader import sandbox as _sandbox
 from grader.manifest import ROOT
 
 STARTUP_TIMEOUT = 10.0
@@ -40,6 +41,15 @@ OUTCOMES = {
     "exited": "The app exited while starting",
     "never_ready": "The app never became ready",
     "crashed": "The app crashed",
+    **_sandbox.OUTCOMES,
+}
+# What the app is told when the sandbox, not the student's code, ended it.
+_VERDICTS = {
+    "timeout": "the app was stopped: it ran past its time limit ({limits.wall:g} s of wall "
+               "clock, {limits.cpu} s of CPU). Look for a loop that never ends.",
+    "output_flood": "the app was stopped: it printed more than {limits.output} bytes. Look for "
+                    "a print or log call inside a loop.",
+    "disk_limit": "the app was stopped: it wrote a file larger than {limits.file_size} bytes",
 }
 
 
@@ -72,6 +82,13 @@ class LiveApp:
     _events_read: int = 0
     _status_r: int = -1
     _sock: socket.socket | None = None
+    # "auto" | "required" | "off"; None: FLASKLINGS_SANDBOX, else "auto" (grader/sandbox/README)
+    sandbox: str | None = None
+    limits: _sandbox.Limits | None = None
+    _run: _sandbox.Run | None = None
+    _spawn_error: StartupError | None = None
+    _events_fd: int = -1
+    _pidfd: int = -1
 
     @property
     def base_url(self) -> str:
@@ -85,8 +102,23 @@ class LiveApp:
     def events_path(self) -> Path:
         return self.run_dir / "events.jsonl"
 
+    def fresh(self) -> "LiveApp":
+        """A new, unstarted copy of this app with the same settings."""
+        return LiveApp(self.folder, self.target, self.env, self.server, self.workers,
+                       self.startup_timeout, sandbox=self.sandbox, limits=self.limits)
+
     def spawn(self) -> "LiveApp":
         """Open the socket and start the process; do not wait for it (see ``wait_ready``)."""
+        try:
+            if _sandbox.mode_from_env(self.sandbox) != "off":
+                self._run = _sandbox.Run(self.folder, _sandbox.mode_from_env(self.sandbox),
+                                        self.limits, writable=self._writable())
+                self._run.prepare(self.run_dir)
+        except (_sandbox.SandboxFailure, OSError) as exc:
+            self._spawn_error = StartupError("sandbox_failure", f"the sandbox failed: {exc}")
+            if self._run is not None:
+                self._run.close()
+            return self
         self._sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self._sock.bind(("127.0.0.1", 0))
@@ -102,6 +134,8 @@ class LiveApp:
             "--workers", str(self.workers),
         ]
         self.events_path.touch()
+        if self._run is not None:
+            return self._spawn_sandboxed(cmd, fd, status_w)
         with open(self.log_path, "wb") as log:
             self.proc = subprocess.Popen(
                 cmd,
@@ -116,8 +150,58 @@ class LiveApp:
         os.close(status_w)
         return self
 
+    def _spawn_sandboxed(self, cmd: list[str], fd: int, status_w: int) -> "LiveApp":
+        self._events_fd = os.open(self.events_path, os.O_WRONLY | os.O_APPEND)
+        cmd[cmd.index("--events") + 1] = f"fd:{self._events_fd}"
+        out_r, out_w = os.pipe()
+        try:
+            self.proc = subprocess.Popen(
+                self._run.command(cmd + self._run.launcher_args()),
+                cwd=self.folder,
+                env=self._run.env(_child_env(None), self.env or {}),
+                stdin=subprocess.DEVNULL,
+                stdout=out_w,
+                stderr=subprocess.STDOUT,
+                pass_fds=(fd, status_w, self._events_fd),
+                start_new_session=True,
+            )
+        except OSError as exc:
+            os.close(out_r)
+            self._spawn_error = StartupError("sandbox_failure",
+                                             f"the sandbox could not start the app: {exc}")
+            self._run.close()
+            return self
+        finally:
+            os.close(out_w)
+            os.close(status_w)
+        self._run.started(self.proc, out_r)
+        return self
+
+    def _writable(self) -> tuple[Path, ...]:
+        """Folders outside the app's own that it may write: its instance folder."""
+        instance = (self.env or {}).get("FLASKLINGS_INSTANCE")
+        return (Path(instance),) if instance and Path(instance).is_dir() else ()
+
+    def infrastructure_outcome(self) -> str | None:
+        """The sandbox's verdict if it ended the app (timeout, output_flood, ...), else None."""
+        return self._run.exit_verdict() if self._run is not None else None
+
+    def _verdict_error(self, fallback: StartupError) -> StartupError:
+        verdict = self.infrastructure_outcome()
+        output = self.output()
+        if verdict is None and output.startswith(("bwrap:", "setpriv:")):
+            verdict = "sandbox_failure"
+        if verdict is None:
+            return fallback
+        message = _VERDICTS.get(verdict, _sandbox.OUTCOMES.get(verdict, verdict))
+        if verdict == "sandbox_failure":
+            message = f"the sandbox could not start the app: {output.strip()[:500]}"
+        return StartupError(verdict, message.format(limits=self._run.limits), output=output)
+
     def wait_ready(self) -> None:
         """Block until the app says it serves; raise StartupError naming why it does not."""
+        if self._spawn_error is not None:
+            raise self._spawn_error
         deadline = time.monotonic() + self.startup_timeout
         buf = b""
         try:
@@ -143,13 +227,20 @@ class LiveApp:
             os.close(self._status_r)
             self._status_r = -1
         if not buf.strip():
-            code = self.proc.wait(timeout=5) if self.proc else None
-            raise StartupError(
+            if self.proc:
+                self.proc.wait(timeout=5)
+            raise self._verdict_error(StartupError(
                 "exited",
-                f"the app's process ended (exit status {code}) before it started serving",
+                f"the app's process ended ({self.exit_description()}) before it started "
+                "serving",
                 output=self.output(),
-            )
+            ))
         record = json.loads(buf.split(b"\n", 1)[0])
+        if self._run is not None and self._run.layers.bwrap and hasattr(os, "pidfd_open"):
+            try:
+                self._pidfd = os.pidfd_open(self._launcher_pid())
+            except OSError:
+                pass
         if record.get("event") != "ready":
             self.stop()
             raise StartupError(
@@ -166,10 +257,30 @@ class LiveApp:
         return self
 
     def alive(self) -> bool:
-        return self.proc is not None and self.proc.poll() is None
+        if self.proc is None or self.proc.poll() is not None:
+            return False
+        if self._pidfd >= 0:
+            # Under bubblewrap the launcher dies a moment before bwrap itself notices.
+            readable, _, _ = select.select([self._pidfd], [], [], 0)
+            return not readable
+        return True
+
+    def death(self) -> tuple[str, str]:
+        """Name why the app's process ended: the sandbox's verdict, or "crashed"."""
+        if self.proc is not None and self.proc.poll() is None:
+            try:  # the launcher is gone; bubblewrap follows within milliseconds
+                self.proc.wait(timeout=1)
+            except subprocess.TimeoutExpired:
+                pass
+        verdict = self.infrastructure_outcome()
+        if verdict in _VERDICTS:
+            return verdict, _VERDICTS[verdict].format(limits=self._run.limits)
+        return "crashed", f"the app's process died during this check ({self.exit_description()})"
 
     def exit_description(self) -> str:
         code = self.proc.returncode if self.proc else None
+        if self._run is not None and self._run.layers.bwrap and code and code > 128:
+            code = 128 - code  # bubblewrap reports a child's signal as 128 + its number
         if code is not None and code < 0:
             try:
                 return f"killed by signal {signal.Signals(-code).name}"
@@ -181,10 +292,33 @@ class LiveApp:
         """Ask the app where its in-flight requests are stuck (werkzeug mode only)."""
         if self.alive() and self.server == "werkzeug":
             try:
-                os.kill(self.proc.pid, signal.SIGUSR1)
+                os.kill(self._launcher_pid(), signal.SIGUSR1)
             except ProcessLookupError:
                 pass
             time.sleep(0.05)
+
+    def _launcher_pid(self) -> int:
+        """The launcher's pid as this host sees it (under bubblewrap it is a grandchild)."""
+        pid = self.proc.pid
+        if self._run is None or not self._run.layers.bwrap:
+            return pid
+        for _ in range(4):  # bwrap -> its init -> the launcher (setpriv execs in place)
+            try:
+                with open(f"/proc/{pid}/task/{pid}/children") as f:
+                    kids = f.read().split()
+            except OSError:
+                return pid
+            if not kids:
+                return pid
+            pid = int(kids[0])
+            try:
+                with open(f"/proc/{pid}/cmdline", "rb") as f:
+                    argv = f.read().split(b"\0")
+                if b"grader.launcher" in argv and not argv[0].endswith(b"bwrap"):
+                    return pid
+            except OSError:
+                return pid
+        return pid
 
     def new_events(self) -> list[dict]:
         """Return events the app wrote since the last call."""
@@ -206,11 +340,13 @@ class LiveApp:
 
     def output(self, limit: int = LOG_TAIL) -> str:
         """Return the app's own output, keeping the head and tail when it is long."""
-        try:
-            data = self.log_path.read_bytes()
-        except FileNotFoundError:
-            return ""
-        text = data.decode("utf-8", "replace")
+        if self._run is not None:
+            text = self._run.output()
+        else:
+            try:
+                text = self.log_path.read_bytes().decode("utf-8", "replace")
+            except FileNotFoundError:
+                return ""
         text = text.replace(str(self.folder) + os.sep, "")
         if len(text) > limit:
             half = limit // 2
@@ -223,6 +359,14 @@ class LiveApp:
         if self._sock is not None:
             self._sock.close()
             self._sock = None
+        if self._run is not None:
+            # Quick and total: SIGKILL the sandbox, then whatever the slot uid still runs.
+            self._run.close()
+            for name in ("_events_fd", "_pidfd"):
+                if getattr(self, name) >= 0:
+                    os.close(getattr(self, name))
+                    setattr(self, name, -1)
+            return
         if self.proc is None:
             return
         if self.proc.poll() is None:

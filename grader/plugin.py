@@ -22,6 +22,7 @@ import pytest
 from grader.checking import CheckFailed
 from grader.client import AppUnreachable, RecordingClient, RequestHung
 from grader.liveapp import LiveApp, StartupError
+from grader.sandbox import outcome_of_error
 from grader.manifest import Chapter
 
 
@@ -184,12 +185,13 @@ class GraderPlugin:
         crashes = [e["traceback"] for e in mine if e["event"] == "exception"]
         stacks = [e["stack"] for e in mine
                   if e["event"] == "stack" and e.get("request") == cur.get("stuck_request")]
+        limits = [outcome_of_error(e.get("error", "")) for e in mine if e["event"] == "exception"]
+        if any(limits) and cur["status"] != "pass" and cur["outcome"] in (None, "check_error"):
+            cur["outcome"] = [k for k in limits if k][-1]  # a sandbox limit, not a plain bug
         if self.startup_error is None and self.app.proc is not None and not self.app.alive():
             cur["status"] = "error" if cur["status"] == "pass" else cur["status"]
-            cur["outcome"] = "crashed"
-            cur["message"] = (f"the app's process died during this check "
-                              f"({self.app.exit_description()})"
-                              + (f"; {cur['message']}" if cur["message"] else ""))
+            cur["outcome"], why = self.app.death()
+            cur["message"] = why + (f"; {cur['message']}" if cur["message"] else "")
             cur["output"] = self.app.output()
         if cur["status"] == "pass":
             cur["score"] = cur["points"]
