@@ -3,8 +3,15 @@
 import uuid
 from urllib.parse import urljoin, urlsplit
 
-from grader.checking import (body_excerpt, check, expect_header, expect_status, fail, json_body,
-                             pretty_json)
+from grader.checking import (
+    body_excerpt,
+    check,
+    expect_header,
+    expect_status,
+    fail,
+    json_body,
+    pretty_json,
+)
 
 
 def _url(tag="page"):
@@ -44,8 +51,8 @@ def _expect_error(r, *codes, mention=None):
 
 @check(points=3, hints=[
     "A view can return (body, status, headers): creating a resource answers 201 Created.",
-    "Read the body with request.get_json(); return the link as a dict with status 201 and a "
-    "Location header built with url_for() for the view that shows one link.",
+    ("Read the body with request.get_json(); return the link as a dict with status 201 and a "
+    "Location header built with url_for() for the view that shows one link."),
 ])
 def test_create_link(client):
     """POST /api/links with JSON answers 201, the link, and a Location that shows it."""
@@ -106,8 +113,8 @@ def test_list_links(client):
 
 @check(points=1, hints=[
     "request.args.get('limit', type=int) silently ignores a value it cannot convert.",
-    "Check the raw string yourself and abort(400, description=...) for anything that is not "
-    "a whole number in range.",
+    ("Check the raw string yourself and abort(400, description=...) for anything that is not "
+    "a whole number in range."),
 ])
 def test_bad_limit(client):
     """A limit that is not a sensible whole number answers 400, not a silent default."""
@@ -127,10 +134,10 @@ def test_missing_url(client):
 
 
 @check(points=1, hints=[
-    "Flask answers a body that claims to be JSON but does not parse with 400 by itself: its "
-    "error handler decides what that 400 looks like.",
-    "request.get_json(silent=True) returns None for bad JSON; a JSON list or string is valid "
-    "JSON but not an object.",
+    ("Flask answers a body that claims to be JSON but does not parse with 400 by itself: its "
+    "error handler decides what that 400 looks like."),
+    ("request.get_json(silent=True) returns None for bad JSON; a JSON list or string is valid "
+    "JSON but not an object."),
 ])
 def test_malformed_json(client):
     """Broken JSON, or JSON that is not an object, answers 400 with a JSON error."""
@@ -211,10 +218,10 @@ def test_unknown_link(client):
 
 
 @check(points=2, hints=[
-    "One error handler for HTTPException can serve every error; the Accept header says what "
-    "the client can read.",
-    "request.accept_mimetypes.best_match(['application/json', 'text/html']) picks the format; "
-    "keep the error's status and its headers (a 405 needs Allow).",
+    ("One error handler for HTTPException can serve every error; the Accept header says what "
+    "the client can read."),
+    ("request.accept_mimetypes.best_match(['application/json', 'text/html']) picks the format; "
+    "keep the error's status and its headers (a 405 needs Allow)."),
 ])
 def test_errors_follow_accept(client):
     """Errors come back as HTML or JSON, whichever the client's Accept header asks for."""
