@@ -57,8 +57,8 @@ def _expect_site_name(client, name: str, where: str) -> None:
 
 @check(points=1, hints=[
     "Defaults live in code (a settings module or a mapping) and are loaded first.",
-    "Keep SITE_NAME = 'Linkly', BASE_URL = 'http://localhost:5000', MAX_URL_LENGTH = 2048 "
-    "as the defaults; the short link is BASE_URL + '/' + code.",
+    ("Keep SITE_NAME = 'Linkly', BASE_URL = 'http://localhost:5000', MAX_URL_LENGTH = 2048 "
+    "as the defaults; the short link is BASE_URL + '/' + code."),
 ])
 def test_defaults(client):
     """With no instance file and no FLASK_* settings, the defaults apply."""
@@ -68,10 +68,10 @@ def test_defaults(client):
 
 
 @check(points=2, hints=[
-    "With instance_relative_config=True, app.config.from_pyfile('config.py', silent=True) "
-    "reads instance/config.py — after the defaults, so the file wins.",
-    "Load the file only when create_app() was not given a test_config, and make it optional "
-    "(silent=True): a fresh checkout has no instance folder.",
+    ("With instance_relative_config=True, app.config.from_pyfile('config.py', silent=True) "
+    "reads instance/config.py — after the defaults, so the file wins."),
+    ("Load the file only when create_app() was not given a test_config, and make it optional "
+    "(silent=True): a fresh checkout has no instance folder."),
 ])
 def test_instance_file_overrides_defaults(start_app):
     """Settings in instance/config.py override the defaults."""
@@ -84,10 +84,10 @@ def test_instance_file_overrides_defaults(start_app):
 
 
 @check(points=2, hints=[
-    "The environment is loaded last so that it overrides the instance file; "
-    "app.config.from_prefixed_env() reads every FLASK_* variable.",
-    "from_prefixed_env() parses values as JSON, so FLASK_MAX_URL_LENGTH=30 arrives as the "
-    "number 30; reading os.environ yourself gives the string '30'.",
+    ("The environment is loaded last so that it overrides the instance file; "
+    "app.config.from_prefixed_env() reads every FLASK_* variable."),
+    ("from_prefixed_env() parses values as JSON, so FLASK_MAX_URL_LENGTH=30 arrives as the "
+    "number 30; reading os.environ yourself gives the string '30'."),
 ])
 def test_environment_overrides_instance_file(start_app):
     """FLASK_* variables override instance/config.py, which still supplies the rest."""
@@ -102,17 +102,17 @@ def test_environment_overrides_instance_file(start_app):
 
 
 @check(points=2, hints=[
-    "A production app with no SECRET_KEY would sign sessions with nothing (or a key everyone "
-    "knows): check for it in create_app() and raise.",
-    "After loading all the config sources, raise an error whose message names SECRET_KEY and "
-    "says where to set it (FLASK_SECRET_KEY or instance/config.py). No default secret in code.",
+    ("A production app with no SECRET_KEY would sign sessions with nothing (or a key everyone "
+    "knows): check for it in create_app() and raise."),
+    ("After loading all the config sources, raise an error whose message names SECRET_KEY and "
+    "says where to set it (FLASK_SECRET_KEY or instance/config.py). No default secret in code."),
 ])
 def test_missing_secret_fails_fast(start_app):
     """Without a SECRET_KEY the app refuses to start, and says why."""
     try:
         app = start_app(env={"FLASK_SECRET_KEY": None})
     except StartupError as err:
-        said = " ".join((err.message, err.detail, err.output))
+        said = f'{err.message} {err.detail} {err.output}'
         if "SECRET_KEY" not in said:
             fail("the app did not start without a secret, but its error does not say why",
                  expected="an error message naming SECRET_KEY", actual=err.message[:300])
@@ -129,20 +129,20 @@ def _expect_no_debugger(client) -> None:
     if r.status_code == 200 and "javascript" in r.headers.get("Content-Type", ""):
         fail("the Werkzeug debugger is wrapped around the app: it served its own script",
              expected="404 for an unknown URL", actual=f"200 {r.headers['Content-Type']}")
-    for r in (r, client.post("/links", data="{not json", headers={
-            "Content-Type": "application/json"})):
-        text = r.text
+    bad_json = client.post("/links", data="{not json",
+                           headers={"Content-Type": "application/json"})
+    for resp in (r, bad_json):
         for marker in ("Traceback (most recent call last)", "Werkzeug Debugger", "__debugger__"):
-            if marker in text:
+            if marker in resp.text:
                 fail("an error page shows debugging details", expected="a plain error page",
-                     actual=f"{r.status_code} with a body containing {marker!r}")
+                     actual=f"{resp.status_code} with a body containing {marker!r}")
 
 
 @check(points=2, hints=[
-    "Debug mode must come only from the environment (flask run --debug sets FLASK_DEBUG=1), "
-    "never from a default or a hard-coded app.debug = True.",
-    "Register the /debug blueprint inside `if app.debug:`, and never wrap the app in "
-    "werkzeug's DebuggedApplication yourself.",
+    ("Debug mode must come only from the environment (flask run --debug sets FLASK_DEBUG=1), "
+    "never from a default or a hard-coded app.debug = True."),
+    ("Register the /debug blueprint inside `if app.debug:`, and never wrap the app in "
+    "werkzeug's DebuggedApplication yourself."),
 ])
 def test_no_debugging_in_production(client):
     """In production (no FLASK_DEBUG) no debug page, debugger or traceback is served."""
@@ -154,10 +154,10 @@ def test_no_debugging_in_production(client):
 
 
 @check(points=2, hints=[
-    "With FLASK_DEBUG=1 in the environment, app.debug is True before create_app() even loads "
-    "your config; use it to decide what to register.",
-    "GET /debug/config answers JSON of app.config; any setting whose name holds SECRET, KEY, "
-    "TOKEN or PASSWORD shows a mask instead of its value.",
+    ("With FLASK_DEBUG=1 in the environment, app.debug is True before create_app() even loads "
+    "your config; use it to decide what to register."),
+    ("GET /debug/config answers JSON of app.config; any setting whose name holds SECRET, KEY, "
+    "TOKEN or PASSWORD shows a mask instead of its value."),
 ])
 def test_debug_tools_in_development(start_app):
     """With FLASK_DEBUG=1, GET /debug/config shows the settings with secrets masked."""
