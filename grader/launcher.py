@@ -297,6 +297,19 @@ def serve_gunicorn(wsgi, fd: int, ready, workers: int) -> None:
     Embedded().run()
 
 
+def _mounted(app):
+    """Serve ``app`` under the path in FLASKLINGS_MOUNT (e.g. /mounted) when it is set."""
+    prefix = os.environ.get("FLASKLINGS_MOUNT", "").rstrip("/")
+    if not prefix:
+        return app
+    # As a proxy path or a bigger site would: the app sees the prefix as SCRIPT_NAME, so a
+    # check can tell links built with url_for() from hand-written ones.
+    from werkzeug.exceptions import NotFound
+    from werkzeug.middleware.dispatcher import DispatcherMiddleware
+
+    return DispatcherMiddleware(NotFound(), {prefix: app})
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m grader.launcher")
     parser.add_argument("--app", required=True)
@@ -326,7 +339,7 @@ def main(argv: list[str] | None = None) -> int:
         report(event="failed", kind=fail.kind, message=fail.message, detail=fail.detail)
         return 3
 
-    recorder = Recorder(app, events, root)
+    recorder = Recorder(_mounted(app), events, root)
     _watch_flask_exceptions(app, recorder)
 
     def ready() -> None:

@@ -211,7 +211,7 @@ def test_shorten_bad_input(client):
 ])
 def test_links_use_url_for(start_app):
     """Under a /mounted prefix, the home page's links and redirects keep the prefix."""
-    app = start_app(target="grader.checks.ch02_mounted:app")
+    app = start_app(env={"FLASKLINGS_MOUNT": MOUNT})
     client = app.client()
     r = fetch(client, f"{MOUNT}/")
     expect_status(r, 200)
