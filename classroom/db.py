@@ -5,9 +5,6 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
-from alembic import command
-from alembic.config import Config
-from flask import current_app, g
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -47,6 +44,10 @@ def sessions(url: str) -> sessionmaker[Session]:
 
 def upgrade(url: str) -> None:
     """Bring the schema at ``url`` to the newest migration."""
+    # Imported here: grading processes never migrate, and alembic costs ~0.15 s to import.
+    from alembic import command
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
@@ -57,6 +58,8 @@ def upgrade(url: str) -> None:
 
 def get_db() -> Session:
     """Return this request's session, opening it on first use."""
+    from flask import current_app, g
+
     if "db" not in g:
         g.db = current_app.extensions["classroom_sessions"]()
     return g.db
@@ -64,6 +67,8 @@ def get_db() -> Session:
 
 def close_db(_exc=None) -> None:
     """Close this request's session, if one was opened."""
+    from flask import g
+
     db = g.pop("db", None)
     if db is not None:
         db.close()
