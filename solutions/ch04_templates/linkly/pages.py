@@ -27,10 +27,11 @@ def validate(form):
     errors = {}
     title = form.get("title", "").strip()
     url = form.get("url", "").strip()
+    longest = current_app.config["MAX_TITLE_LENGTH"]
     if not title:
         errors["title"] = "Give the link a title."
-    elif len(title) > current_app.config["MAX_TITLE_LENGTH"]:
-        errors["title"] = f"Keep the title under {current_app.config['MAX_TITLE_LENGTH']} characters."
+    elif len(title) > longest:
+        errors["title"] = f"Keep the title to {longest} characters or fewer."
     parts = urlsplit(url)
     if not url:
         errors["url"] = "Enter the URL to shorten."
