@@ -32,8 +32,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from grader import manifest  # noqa: E402
-from grader.watch import STEP_MS  # noqa: E402
+from grader import manifest
+from grader.watch import STEP_MS
 
 GRADED = re.compile(r"graded at \S+ in ([0-9.]+) s")
 

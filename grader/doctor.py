@@ -8,6 +8,7 @@ be served.
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import os
 import signal
@@ -133,7 +134,10 @@ def check_live_app() -> list[Finding]:
     from grader.liveapp import LiveApp, StartupError
 
     with tempfile.TemporaryDirectory(prefix="flasklings-doctor-") as tmp:
+        # The sandbox may run the app as another uid: it must be able to enter the folder.
+        os.chmod(tmp, 0o755)
         Path(tmp, "probe_app.py").write_text(_PROBE_APP, encoding="utf-8")
+        os.chmod(Path(tmp, "probe_app.py"), 0o644)
         app = LiveApp(Path(tmp), target="probe_app")
         started = time.perf_counter()
         try:
@@ -230,13 +234,13 @@ def _stop(proc: subprocess.Popen) -> None:
 def check_sandbox() -> list[Finding]:
     """List the isolation layers grader.sandbox reports (it may not exist in this copy)."""
     try:
-        from grader import sandbox
+        sandbox = importlib.import_module("grader.sandbox")
     except ImportError:
         return [Finding(WARN, "sandbox: not available in this copy of the grader; your app "
                               "runs without isolation")]
     try:
         layers = sandbox.probe()
-    except Exception as exc:  # a probe that breaks must not hide the rest of the report
+    except Exception as exc:  # noqa: BLE001 - a broken probe must not hide the rest
         return [Finding(WARN, f"sandbox: the probe failed ({exc})")]
     findings = []
     for layer in layers:
@@ -291,7 +295,7 @@ def main(argv: list[str]) -> int:
     for run in checks:
         try:
             findings.extend(run())
-        except Exception as exc:  # one broken check must not hide the others
+        except Exception as exc:  # noqa: BLE001 - one broken check must not hide the rest
             findings.append(Finding(WARN, f"{run.__name__} could not run ({exc})"))
     paint = report.Painter(False if args.no_color else report.use_colour())
     sys.stdout.write(report.fit_encoding(render(findings, paint)))

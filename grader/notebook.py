@@ -80,11 +80,11 @@ def _test_html(t: dict) -> str:
 
 def to_html(doc: dict) -> str:
     """Render a results document as self-contained HTML (inline styles, no scripts)."""
-    out = [f'<div class="flasklings-report" style="line-height: 1.4">',
-           f'<div style="font-weight: bold; font-size: 110%">Flasklings · '
-           f'{html.escape(doc["chapter"])} · {html.escape(doc["title"])} '
-           f'<span style="{_MUTED}; font-weight: normal">({html.escape(doc["folder"])})</span>'
-           f'</div>']
+    title = (f'<div style="font-weight: bold; font-size: 110%">Flasklings · '
+             f'{html.escape(doc["chapter"])} · {html.escape(doc["title"])} '
+             f'<span style="{_MUTED}; font-weight: normal">({html.escape(doc["folder"])})'
+             f'</span></div>')
+    out = ['<div class="flasklings-report" style="line-height: 1.4">', title]
     outcome = doc.get("outcome")
     if outcome:
         out.append(f'<div style="margin-top: 0.5em"><span style="color: {_RED}; '
@@ -141,7 +141,7 @@ def check(chapter: str, path: str | None = None) -> Report:
         from grader import runner
 
         doc = runner.grade(chap, folder)
-    except Exception as exc:  # the grader's own failure: report it, keep the notebook usable
+    except Exception as exc:  # noqa: BLE001 - report it; the notebook must stay usable
         return Report(results.error_document(chap, str(folder), "grader_error",
                                              f"the grader could not run the checks: {exc}"))
     if path is None:

@@ -114,7 +114,7 @@ def bar(score: int, max_score: int, width: int = BAR_WIDTH) -> str:
     return "[" + "#" * filled + "-" * (width - filled) + "]"
 
 
-def next_chapter(chapters: list, state: dict) -> "manifest.Chapter | None":
+def next_chapter(chapters: list, state: dict) -> manifest.Chapter | None:
     """Return the first chapter not passed yet, in course order."""
     for ch in chapters:
         found = state["chapters"].get(ch.id, {}).get("best")
@@ -161,7 +161,7 @@ def cmd_list(argv: list[str]) -> int:
     return 0
 
 
-def after_pass(chapter: "manifest.Chapter") -> str:
+def after_pass(chapter: manifest.Chapter) -> str:
     """Return what to do after ``chapter`` passes: compare with the reference, move on."""
     lines = [f"Compare your app with the reference: `python -m grader solution {chapter.id}`"]
     try:

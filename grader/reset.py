@@ -30,7 +30,8 @@ class ResetError(Exception):
 
 def _git(root: Path, *args: str, binary: bool = False):
     try:
-        proc = subprocess.run(["git", "-C", str(root), *args], capture_output=True, timeout=30)
+        proc = subprocess.run(["git", "-C", str(root), *args], capture_output=True, timeout=30,
+                              check=False)
     except (OSError, subprocess.TimeoutExpired) as exc:
         raise ResetError(f"could not run git ({exc})") from None
     if proc.returncode != 0:
