@@ -1,0 +1,529 @@
+"""Chapter 10 checks: Linkly graded under gunicorn with several workers, plus its deployment files.
+
+The live checks talk to the app the grader runs under gunicorn (3 worker processes). The
+static checks parse each deployment file with a real parser: no Docker engine, cloud account,
+systemd or nginx is needed.
+"""
+
+import ast
+import configparser
+import json
+import re
+import shlex
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+
+from grader.checking import check, expect_header, expect_status, fail, json_body
+from grader.client import AppUnreachable, RecordingClient, RequestHung
+from grader.liveapp import StartupError
+
+CODES = ["flask", "werkzeug", "jinja", "python"]
+CLOSE = {"Connection": "close"}  # a fresh connection per request can reach any worker
+SPREAD = 60  # requests spread over the workers by the state checks
+REQUESTS_METRIC = "linkly_http_requests_total"
+LATENCY_METRIC = "linkly_http_request_duration_seconds"
+CLICKS_METRIC = "linkly_clicks_total"
+
+
+# -- helpers ------------------------------------------------------------------------------
+def spread(base_url: str, paths: list[str], cookies=None) -> Counter:
+    """GET each path over its own connection from 8 threads; count the answers."""
+    outcomes: Counter = Counter()
+
+    def one(path: str) -> None:
+        with RecordingClient(base_url, []) as session:
+            if cookies is not None:
+                session.cookies.update(cookies)
+            try:
+                r = session.get(path, headers=CLOSE, allow_redirects=False)
+                outcomes[r.status_code] += 1
+            except (RequestHung, AppUnreachable) as exc:
+                outcomes[str(exc)] += 1
+
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(one, paths))
+    return outcomes
+
+
+def expect_only(outcomes: Counter, status: int, what: str) -> None:
+    if set(outcomes) != {status}:
+        got = ", ".join(f"{n} × {k}" for k, n in outcomes.most_common())
+        fail(f"not every {what} answered {status}", expected=f"{sum(outcomes.values())} × "
+             f"{status}", actual=got)
+
+
+def scrape(client) -> dict[str, float]:
+    """GET /metrics, parse it with prometheus_client's parser; return sample totals by name."""
+    from prometheus_client.parser import text_string_to_metric_families
+
+    r = client.get("/metrics", headers=CLOSE)
+    expect_status(r, 200, why="Prometheus scrapes GET /metrics")
+    expect_header(r, "Content-Type", contains="text/plain")
+    totals: dict[str, float] = {}
+    try:
+        for family in text_string_to_metric_families(r.text):
+            for sample in family.samples:
+                totals[sample.name] = totals.get(sample.name, 0.0) + sample.value
+                key = f"{sample.name}:labels"
+                totals.setdefault(key, set()).update(sample.labels)
+    except Exception as exc:  # noqa: BLE001 - the parser's own words are the best hint
+        fail("GET /metrics does not parse as Prometheus text format",
+             expected="lines like: linkly_clicks_total 3.0", actual=f"{type(exc).__name__}: {exc}")
+    return totals
+
+
+def read_file(app_dir, name: str) -> str:
+    path = app_dir / name
+    if not path.is_file():
+        fail(f"there is no {name} in your app folder", expected=f"a file {name}",
+             actual="(missing)")
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        fail(f"{name} is not UTF-8 text")
+
+
+# -- live: health, proxy ------------------------------------------------------------------
+@check(points=1, hints=[
+    "A health endpoint lets a load balancer, systemd or Docker ask \"are you up?\".",
+    "GET /health answers 200 with JSON {\"status\": \"ok\", ...} after touching the database.",
+])
+def test_health(client):
+    """GET /health answers 200 with {"status": "ok"} from every worker."""
+    r = client.get("/health")
+    expect_status(r, 200)
+    data = json_body(r)
+    if not isinstance(data, dict) or data.get("status") != "ok":
+        fail("GET /health answered the wrong JSON", expected='{"status": "ok", ...}',
+             actual=str(data)[:200])
+
+
+@check(points=2, hints=[
+    "Behind a proxy the app sees the proxy's address and plain http; the proxy passes the "
+    "original scheme and host in X-Forwarded-* headers, and ProxyFix applies them.",
+    "app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1): one proxy, so "
+    "trust one value, the last one the proxy appended.",
+])
+def test_proxy_fix(client):
+    """Behind one proxy, short_url uses the forwarded scheme and host, trusting one hop only."""
+    r = client.get("/api/links/flask", headers={"X-Forwarded-Proto": "https",
+                                                "X-Forwarded-Host": "lnk.example"})
+    expect_status(r, 200)
+    data = json_body(r)
+    got = data.get("short_url") if isinstance(data, dict) else None
+    if got != "https://lnk.example/flask":
+        fail("with X-Forwarded-Proto: https and X-Forwarded-Host: lnk.example, the link's "
+             "short_url should be built from them",
+             expected='"short_url": "https://lnk.example/flask"', actual=f'"short_url": {got!r}')
+    r = client.get("/api/links/flask", headers={"X-Forwarded-Proto": "https",
+                                                "X-Forwarded-Host": "evil.example, lnk.example"})
+    got = json_body(r).get("short_url")
+    if got != "https://lnk.example/flask":
+        fail("a client can put its own X-Forwarded-Host before the proxy's; behind one proxy "
+             "only the last value is trustworthy",
+             expected='"short_url": "https://lnk.example/flask"', actual=f'"short_url": {got!r}')
+
+
+# -- live: state across workers -----------------------------------------------------------
+@check(points=2, hints=[
+    "Each gunicorn worker is a separate process: a click counted in one worker's memory is "
+    "invisible to the others.",
+    "Count clicks in the database with one atomic UPDATE, as in chapter 9.",
+])
+def test_clicks_across_workers(client, base_url):
+    """Clicks spread over the 3 workers are all counted, whichever worker is asked."""
+    def clicks() -> int:
+        r = client.get("/api/links/werkzeug", headers=CLOSE)
+        expect_status(r, 200)
+        value = json_body(r).get("clicks")
+        if type(value) is not int:
+            fail("GET /api/links/werkzeug should report an integer \"clicks\"",
+                 expected='"clicks": 0', actual=r.text[:200])
+        return value
+
+    before = clicks()
+    expect_only(spread(base_url, ["/werkzeug"] * SPREAD), 302, "GET /werkzeug")
+    seen = [clicks() for _ in range(5)]
+    if any(n != before + SPREAD for n in seen):
+        fail(f"after {SPREAD} clicks over fresh connections the workers disagree on the count",
+             expected=f"clicks {before + SPREAD} every time", actual=f"clicks {seen}")
+
+
+@check(points=2, hints=[
+    "A Flask session is a cookie signed with SECRET_KEY: every worker can read it if they "
+    "all share the same key.",
+    "Read the key from the environment (FLASK_SECRET_KEY with app.config.from_prefixed_env()),"
+    " never from os.urandom() at startup.",
+])
+def test_sessions_across_workers(client, base_url):
+    """The session (recent links) carries over whichever worker serves each request."""
+    # Session.get follows redirects unless told not to: the targets are off this machine.
+    client.get("/flask", headers=CLOSE, allow_redirects=False)
+    recent = []
+    for code in ["python", "jinja", "werkzeug"]:
+        r = client.get(f"/{code}", headers=CLOSE, allow_redirects=False)
+        expect_status(r, 302, 301, 303, 307, 308)
+        recent.insert(0, code)
+    recent.append("flask")
+    for _ in range(4):
+        r = client.get("/api/recent", headers=CLOSE)
+        expect_status(r, 200)
+        got = json_body(r).get("recent") if isinstance(json_body(r), dict) else None
+        if got != recent:
+            fail("the recent links kept in the session were lost between workers",
+                 expected=f'"recent": {recent}', actual=f'"recent": {got}')
+
+
+@check(points=1, hints=[
+    "A restart (or a second server behind the load balancer) must accept cookies signed "
+    "before it: that needs the same SECRET_KEY every time.",
+    "Take SECRET_KEY from FLASK_SECRET_KEY; a key made at startup changes on every restart.",
+])
+def test_sessions_survive_restart(client, start_app):
+    """A restarted app with the same FLASK_SECRET_KEY still reads earlier session cookies."""
+    r = client.get("/python", allow_redirects=False)
+    expect_status(r, 302, 301, 303, 307, 308)
+    restarted = start_app(server="werkzeug")
+    other = restarted.client()
+    other.cookies.update(client.cookies)
+    got = json_body(other.get("/api/recent")).get("recent")
+    if not got or got[0] != "python":
+        fail("after a restart with the same FLASK_SECRET_KEY, the session cookie was not "
+             "accepted any more", expected='"recent": ["python", ...]', actual=f'"recent": {got}')
+
+
+@check(points=1, hints=[
+    "Production must never run on a default secret key: refuse to start instead.",
+    "After loading the configuration: if not app.config.get('SECRET_KEY'): raise "
+    "RuntimeError('FLASK_SECRET_KEY is not set').",
+])
+def test_refuses_without_secret(start_app):
+    """Without FLASK_SECRET_KEY in the environment the app refuses to start."""
+    try:
+        app = start_app(server="werkzeug", env={"FLASK_SECRET_KEY": None})
+    except StartupError:
+        return
+    r = app.client().get("/health")
+    fail("the app started without FLASK_SECRET_KEY: it must be using a built-in key",
+         expected="create_app() raises an error", actual=f"GET /health answered {r.status_code}")
+
+
+# -- live: metrics --------------------------------------------------------------------------
+@check(points=2, hints=[
+    "prometheus_client's Counter and Histogram, updated in before/after_request hooks, and "
+    "generate_latest() at GET /metrics.",
+    f"Names: {REQUESTS_METRIC} (labels method, endpoint, status), {LATENCY_METRIC} "
+    f"(histogram), {CLICKS_METRIC}.",
+])
+def test_metrics_exposed(client):
+    """GET /metrics parses and has the request counter, latency histogram and clicks."""
+    client.get("/health")
+    totals = scrape(client)
+    missing = [name for name in (REQUESTS_METRIC, f"{LATENCY_METRIC}_bucket",
+                                 f"{LATENCY_METRIC}_count", f"{LATENCY_METRIC}_sum",
+                                 CLICKS_METRIC) if name not in totals]
+    if missing:
+        fail("GET /metrics lacks some of the metrics the dashboard needs",
+             expected=", ".join(missing), actual=", ".join(
+                 sorted(n for n in totals if not n.endswith(":labels")))[:400] or "(none)")
+    labels = totals[f"{REQUESTS_METRIC}:labels"]
+    if not {"method", "endpoint", "status"} <= labels:
+        fail(f"{REQUESTS_METRIC} should be labelled by method, endpoint and status",
+             expected="labels method, endpoint, status", actual=f"labels {sorted(labels)}")
+
+
+@check(points=2, hints=[
+    "Every gunicorn worker counts its own requests; a scrape reaches one worker. "
+    "prometheus_client's multiprocess mode adds them all up.",
+    "When PROMETHEUS_MULTIPROC_DIR is set, build the /metrics answer from a fresh "
+    "CollectorRegistry with multiprocess.MultiProcessCollector(registry).",
+])
+def test_metrics_across_workers(client, base_url):
+    """Clicks served by any of the 3 workers all show in every scrape of /metrics."""
+    before = scrape(client).get(CLICKS_METRIC, 0.0)
+    expect_only(spread(base_url, ["/jinja"] * SPREAD), 302, "GET /jinja")
+    seen = [scrape(client).get(CLICKS_METRIC, 0.0) for _ in range(4)]
+    if any(n != before + SPREAD for n in seen):
+        fail(f"after {SPREAD} clicks spread over the workers, scrapes of /metrics disagree: "
+             "each one shows only the worker that answered it",
+             expected=f"{CLICKS_METRIC} {before + SPREAD:g} every time",
+             actual=f"{CLICKS_METRIC} " + ", ".join(f"{n:g}" for n in seen))
+
+
+# -- static: deployment files -----------------------------------------------------------------
+@check(points=2, hints=[
+    "gunicorn.conf.py is plain Python: module-level names are gunicorn settings, functions "
+    "with hook names (child_exit...) are called by gunicorn.",
+    "Set bind, workers and timeout, and define child_exit(server, worker) calling "
+    "prometheus_client.multiprocess.mark_process_dead(worker.pid).",
+])
+def test_gunicorn_conf(app_dir):
+    """gunicorn.conf.py sets bind, workers and timeout and cleans up after dead workers."""
+    text = read_file(app_dir, "gunicorn.conf.py")
+    try:
+        tree = ast.parse(text)
+    except SyntaxError as exc:
+        fail(f"gunicorn.conf.py is not valid Python: {exc.msg} (line {exc.lineno})")
+    assigned = {}
+    for node in tree.body:
+        if isinstance(node, (ast.Assign, ast.AnnAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            for t in targets:
+                if isinstance(t, ast.Name):
+                    assigned[t.id] = node.value
+    missing = [n for n in ("bind", "workers", "timeout") if n not in assigned]
+    if missing:
+        fail("gunicorn.conf.py leaves some settings at gunicorn's defaults",
+             expected="bind = ..., workers = ..., timeout = ...",
+             actual=f"no {', '.join(missing)}")
+    workers = assigned["workers"]
+    if isinstance(workers, ast.Constant) and (not isinstance(workers.value, int)
+                                              or workers.value < 2):
+        fail("one worker cannot use more than one core nor survive a crashed worker",
+             expected="workers = 2 or more", actual=f"workers = {workers.value!r}")
+    hooks = {n.name: n for n in tree.body if isinstance(n, ast.FunctionDef)}
+    exit_hook = hooks.get("child_exit")
+    calls = [n for n in ast.walk(exit_hook) if isinstance(n, ast.Call)] if exit_hook else []
+    if not any(getattr(c.func, "attr", getattr(c.func, "id", "")) == "mark_process_dead"
+               for c in calls):
+        fail("gunicorn.conf.py has no child_exit hook that marks dead workers for "
+             "prometheus_client", expected="def child_exit(server, worker): "
+             "multiprocess.mark_process_dead(worker.pid)", actual="(none)")
+
+
+def _requirement_names(text: str) -> set[str]:
+    from packaging.requirements import InvalidRequirement, Requirement
+
+    names = set()
+    for line in text.splitlines():
+        line = line.split("#", 1)[0].strip()
+        if not line or line.startswith("-"):
+            continue
+        try:
+            names.add(re.sub(r"[-_.]+", "-", Requirement(line).name).lower())
+        except InvalidRequirement:
+            fail(f"requirements.txt has a line pip cannot read: {line!r}")
+    return names
+
+
+@check(points=2, hints=[
+    "A good Dockerfile: a pinned python base image, requirements installed before the code "
+    "is copied, a non-root USER, and gunicorn started in exec form.",
+    'COPY requirements.txt . then RUN pip install -r requirements.txt; USER linkly; '
+    'CMD ["gunicorn", "--config", "gunicorn.conf.py", "linkly:create_app()"].',
+])
+def test_dockerfile(app_dir):
+    """The Dockerfile builds a non-root gunicorn image from requirements.txt, without secrets."""
+    from dockerfile_parse import DockerfileParser
+
+    read_file(app_dir, "Dockerfile")
+    needed = {"flask", "gunicorn", "prometheus-client"}
+    missing = needed - _requirement_names(read_file(app_dir, "requirements.txt"))
+    if missing:
+        fail("requirements.txt must list what the image needs to run the app",
+             expected=", ".join(sorted(needed)), actual=f"missing {', '.join(sorted(missing))}")
+    parser = DockerfileParser(path=str(app_dir / "Dockerfile"))
+    steps = [(i["instruction"], i["value"]) for i in parser.structure
+             if i["instruction"] != "COMMENT"]
+    names = [s[0] for s in steps]
+    base = parser.baseimage or ""
+    if not base.startswith("python:") or base.endswith(":latest"):
+        fail("start FROM an official python image with a pinned version tag",
+             expected="FROM python:3.11-slim", actual=f"FROM {base or '(none)'}")
+    install = next((k for k, (op, v) in enumerate(steps)
+                    if op == "RUN" and "pip install" in v and "requirements.txt" in v), None)
+    copy_req = next((k for k, (op, v) in enumerate(steps)
+                     if op in ("COPY", "ADD") and "requirements.txt" in v.split()), None)
+    if install is None or copy_req is None or copy_req > install:
+        fail("copy requirements.txt on its own and pip install it before copying the code, "
+             "so the dependency layer is reused while only code changes",
+             expected="COPY requirements.txt .  then  RUN pip install -r requirements.txt",
+             actual="\n".join(f"{op} {v}" for op, v in steps)[:500])
+    users = [v.strip() for op, v in steps if op == "USER"]
+    if not users or users[-1].split(":")[0] in ("root", "0"):
+        fail("the container runs as root: add a user and switch to it with USER",
+             expected="USER linkly", actual=f"USER {users[-1]}" if users else "(no USER)")
+    start = [(op, v) for op, v in steps if op in ("CMD", "ENTRYPOINT")]
+    if not start:
+        fail("the image does not say how to start the app", expected='CMD ["gunicorn", ...]',
+             actual="(no CMD)")
+    op, value = start[-1]
+    try:
+        argv = json.loads(value)
+    except ValueError:
+        argv = None
+    if not isinstance(argv, list):
+        fail(f"write {op} in exec form (a JSON list), so gunicorn is PID 1 and gets "
+             "docker stop's SIGTERM (a shell in between would swallow it)",
+             expected=f'{op} ["gunicorn", ...]', actual=f"{op} {value}")
+    if "gunicorn" not in " ".join(argv) or "flask" in argv[:1]:
+        fail("the image should serve the app with gunicorn, not the development server",
+             expected=f'{op} ["gunicorn", ...]', actual=f"{op} {value}")
+    env = parser.envs
+    if "FLASK_SECRET_KEY" in env or "SECRET_KEY" in env:
+        fail("a secret baked into the image is readable by anyone who pulls it: pass it at "
+             "run time (docker run -e FLASK_SECRET_KEY=...)", expected="no ENV FLASK_SECRET_KEY",
+             actual="ENV FLASK_SECRET_KEY=...")
+    if str(env.get("FLASK_DEBUG", "")).lower() in ("1", "true") or "--debug" in argv:
+        fail("the image turns debug mode on", expected="no FLASK_DEBUG=1",
+             actual="debug mode on")
+
+
+@check(points=1, hints=[
+    "Heroku and Elastic Beanstalk read a Procfile: one line per process type, \"name: command\".",
+    'web: gunicorn --config gunicorn.conf.py "linkly:create_app()"',
+])
+def test_procfile(app_dir):
+    """The Procfile's web process runs the app factory under gunicorn."""
+    text = read_file(app_dir, "Procfile")
+    procs = dict(m.groups() for m in re.finditer(r"^([A-Za-z0-9_-]+):\s*(.+?)\s*$", text, re.M))
+    web = procs.get("web")
+    if web is None:
+        fail("the Procfile has no web process", expected="web: gunicorn ...",
+             actual=text.strip()[:200] or "(empty)")
+    try:
+        argv = shlex.split(web)
+    except ValueError as exc:
+        fail(f"the web command does not parse like a shell line: {exc}", actual=web)
+    if not argv or argv[0] != "gunicorn" or not any(a.startswith("linkly") for a in argv):
+        fail("the web process should start gunicorn on the linkly app factory",
+             expected='web: gunicorn --config gunicorn.conf.py "linkly:create_app()"',
+             actual=f"web: {web}")
+
+
+def _gunicorn_bind(argv: list[str]) -> str | None:
+    for i, arg in enumerate(argv):
+        if arg in ("--bind", "-b") and i + 1 < len(argv):
+            return argv[i + 1]
+        if arg.startswith("--bind="):
+            return arg.split("=", 1)[1]
+    return None
+
+
+def _unit(app_dir) -> configparser.ConfigParser:
+    unit = configparser.ConfigParser(strict=False, interpolation=None,
+                                     comment_prefixes=("#", ";"), empty_lines_in_values=False)
+    unit.optionxform = str  # systemd keys are case-sensitive
+    try:
+        unit.read_string(read_file(app_dir, "deploy/linkly.service"))
+    except configparser.Error as exc:
+        fail(f"deploy/linkly.service does not parse as a unit file: {exc.message}")
+    return unit
+
+
+@check(points=1, hints=[
+    "A systemd unit starts gunicorn at boot, restarts it when it dies and runs it as an "
+    "unprivileged user.",
+    "[Service] needs User=, ExecStart= with the absolute path of gunicorn, Restart=on-failure "
+    "and EnvironmentFile= for the secret; [Install] needs WantedBy=multi-user.target.",
+])
+def test_systemd_unit(app_dir):
+    """deploy/linkly.service runs gunicorn as a non-root user, restarts it, keeps secrets out."""
+    unit = _unit(app_dir)
+    if not unit.has_section("Service"):
+        fail("the unit has no [Service] section", expected="[Service]",
+             actual=", ".join(f"[{s}]" for s in unit.sections()) or "(no sections)")
+    svc = unit["Service"]
+    argv = shlex.split(svc.get("ExecStart", ""))
+    if not argv or not argv[0].startswith("/") or "gunicorn" not in argv[0]:
+        fail("ExecStart must name gunicorn by its absolute path (systemd has no PATH search "
+             "in your venv)", expected="ExecStart=/srv/linkly/.venv/bin/gunicorn ...",
+             actual=f"ExecStart={svc.get('ExecStart', '')}")
+    if svc.get("User", "root") in ("root", "0"):
+        fail("the service runs as root", expected="User=linkly",
+             actual=f"User={svc.get('User', '(not set: root)')}")
+    if svc.get("Restart", "no") == "no":
+        fail("systemd will not restart the app if it dies", expected="Restart=on-failure",
+             actual=f"Restart={svc.get('Restart', '(not set: no)')}")
+    if "SECRET_KEY" in svc.get("Environment", ""):
+        fail("the secret key is written into the unit, readable by every user", expected=
+             "EnvironmentFile=/etc/linkly/linkly.env", actual="Environment=...SECRET_KEY...")
+    if not unit.has_section("Install") or not unit["Install"].get("WantedBy"):
+        fail("without [Install] WantedBy=, `systemctl enable` cannot start it at boot",
+             expected="[Install]\nWantedBy=multi-user.target", actual="(missing)")
+
+
+def _directives(block, name):
+    for d in block:
+        if d["directive"] == name:
+            yield d
+        yield from _directives(d.get("block", []), name)
+
+
+@check(points=1, hints=[
+    "nginx faces the internet and forwards requests to gunicorn on loopback, telling it the "
+    "original host, scheme and client address.",
+    "location / { proxy_pass http://127.0.0.1:8000; proxy_set_header Host $host; "
+    "proxy_set_header X-Forwarded-For ...; X-Forwarded-Proto $scheme; X-Forwarded-Host $host; }",
+])
+def test_nginx_site(app_dir):
+    """deploy/nginx.conf proxies to where gunicorn listens and sets the X-Forwarded-* headers."""
+    import crossplane
+
+    read_file(app_dir, "deploy/nginx.conf")
+    parsed = crossplane.parse(str(app_dir / "deploy/nginx.conf"), check_ctx=False, single=True,
+                              comments=False)
+    if parsed["errors"]:
+        fail("deploy/nginx.conf does not parse", actual=parsed["errors"][0]["error"])
+    config = parsed["config"][0]["parsed"]
+    root = [loc for loc in _directives(config, "location") if loc["args"][-1:] == ["/"]]
+    if not root:
+        fail("no `location /` block forwards requests to the app", expected="location / {...}",
+             actual="(none)")
+    block = root[0].get("block", [])
+    passes = [d["args"][0] for d in _directives(block, "proxy_pass")]
+    if not passes:
+        fail("`location /` has no proxy_pass", expected="proxy_pass http://127.0.0.1:8000;",
+             actual="(none)")
+    headers = {d["args"][0].lower() for d in _directives(block, "proxy_set_header") if d["args"]}
+    needed = {"x-forwarded-for", "x-forwarded-proto", "x-forwarded-host"}
+    if not needed <= headers:
+        fail("nginx must set the headers ProxyFix trusts, or a client could set them itself",
+             expected=", ".join(sorted(needed)), actual=", ".join(sorted(headers)) or "(none)")
+    # Where does nginx send requests? An upstream's servers, or the proxy_pass address.
+    target = re.sub(r"^https?://", "", passes[0]).rstrip("/")
+    upstreams = {u["args"][0]: [s["args"][0] for s in u.get("block", [])
+                                if s["directive"] == "server"]
+                 for u in _directives(config, "upstream")}
+    addresses = upstreams.get(target, [target])
+    bind = _gunicorn_bind(shlex.split(_unit(app_dir)["Service"].get("ExecStart", ""))) \
+        if (app_dir / "deploy/linkly.service").is_file() else None
+    if bind and not any(a == bind or f"unix:{a}" == bind or a == f"unix:{bind}"
+                        for a in addresses):
+        fail("nginx forwards to a different address than gunicorn listens on (its --bind in "
+             "deploy/linkly.service)", expected=bind, actual=", ".join(addresses))
+
+
+@check(points=1, hints=[
+    "A Grafana dashboard is JSON: panels, each with Prometheus queries (targets[].expr) over "
+    "the metrics your app exports.",
+    "One panel with rate(linkly_http_requests_total[5m]), one with histogram_quantile(0.95, "
+    "sum by (le) (rate(linkly_http_request_duration_seconds_bucket[5m]))).",
+])
+def test_grafana_dashboard(app_dir, client):
+    """monitoring/grafana-dashboard.json charts request rate and latency from real metrics."""
+    text = read_file(app_dir, "monitoring/grafana-dashboard.json")
+    try:
+        board = json.loads(text)
+    except ValueError as exc:
+        fail(f"the dashboard is not valid JSON: {exc}")
+    panels, exprs = list(board.get("panels", [])) if isinstance(board, dict) else [], []
+    while panels:
+        panel = panels.pop()
+        if isinstance(panel, dict):
+            panels.extend(panel.get("panels", []))  # panels folded inside a row
+            exprs += [t.get("expr", "") for t in panel.get("targets", []) if isinstance(t, dict)]
+    joined = "\n".join(e for e in exprs if isinstance(e, str))
+    if not re.search(rf"rate\(\s*{REQUESTS_METRIC}\b", joined):
+        fail("no panel charts the request rate", expected=f"rate({REQUESTS_METRIC}[5m])",
+             actual=joined[:300] or "(no queries)")
+    if not re.search(rf"histogram_quantile\(.*{LATENCY_METRIC}_bucket", joined):
+        fail("no panel charts latency percentiles from the histogram",
+             expected=f"histogram_quantile(0.95, sum by (le) (rate({LATENCY_METRIC}_bucket[5m])))",
+             actual=joined[:300] or "(no queries)")
+    exported = scrape(client)
+    unknown = sorted({m for m in re.findall(r"\b(linkly_[a-z0-9_]+)", joined)
+                      if m not in exported})
+    if unknown:
+        fail("the dashboard queries metrics your app does not export (an empty chart)",
+             expected="only metric names found at /metrics", actual=", ".join(unknown))
