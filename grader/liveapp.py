@@ -45,8 +45,10 @@ OUTCOMES = {
 }
 # What the app is told when the sandbox, not the student's code, ended it.
 _VERDICTS = {
-    "timeout": "the app was stopped: it ran past its time limit ({limits.wall:g} s of wall "
-               "clock, {limits.cpu} s of CPU). Look for a loop that never ends.",
+    "timeout": "the app was stopped: it ran longer than the {limits.wall:g} s a run may take. "
+               "Look for a call that never returns (a sleep, a blocking read, a lock).",
+    "timeout_cpu": "the app was stopped: it used more than {limits.cpu} s of CPU time. Look for "
+                   "a loop that never ends.",
     "output_flood": "the app was stopped: it printed more than {limits.output} bytes. Look for "
                     "a print or log call inside a loop.",
     "disk_limit": "the app was stopped: it wrote a file larger than {limits.file_size} bytes",
@@ -186,6 +188,9 @@ class LiveApp:
         """The sandbox's verdict if it ended the app (timeout, output_flood, ...), else None."""
         return self._run.exit_verdict() if self._run is not None else None
 
+    def _verdict_key(self, verdict: str) -> str:
+        return "timeout_cpu" if verdict == "timeout" and self._run.cause == "cpu" else verdict
+
     def _verdict_error(self, fallback: StartupError) -> StartupError:
         verdict = self.infrastructure_outcome()
         output = self.output()
@@ -193,7 +198,8 @@ class LiveApp:
             verdict = "sandbox_failure"
         if verdict is None:
             return fallback
-        message = _VERDICTS.get(verdict, _sandbox.OUTCOMES.get(verdict, verdict))
+        message = _VERDICTS.get(self._verdict_key(verdict),
+                                _sandbox.OUTCOMES.get(verdict, verdict))
         if verdict == "sandbox_failure":
             message = f"the sandbox could not start the app: {output.strip()[:500]}"
         return StartupError(verdict, message.format(limits=self._run.limits), output=output)
@@ -274,7 +280,7 @@ class LiveApp:
                 pass
         verdict = self.infrastructure_outcome()
         if verdict in _VERDICTS:
-            return verdict, _VERDICTS[verdict].format(limits=self._run.limits)
+            return verdict, _VERDICTS[self._verdict_key(verdict)].format(limits=self._run.limits)
         return "crashed", f"the app's process died during this check ({self.exit_description()})"
 
     def exit_description(self) -> str:

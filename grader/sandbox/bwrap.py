@@ -67,8 +67,8 @@ def command(inner: list[str], *, folder: Path, source: Path, uid: int | None,
         if Path("/etc", name).exists():
             argv += ["--ro-bind", f"/etc/{name}", f"/etc/{name}"]
     argv += ["--proc", "/proc", "--dev", "/dev",
-             "--size", str(tmp_size), "--tmpfs", "/tmp",
-             "--size", str(tmp_size), "--tmpfs", "/dev/shm"]
+             "--perms", "1777", "--size", str(tmp_size), "--tmpfs", "/tmp",
+             "--perms", "1777", "--size", str(tmp_size), "--tmpfs", "/dev/shm"]
     mounts = [(p, p, "--ro-bind") for p in python_trees()]
     mounts += [(ROOT / "grader" / f, ROOT / "grader" / f, "--ro-bind") for f in GRADER_FILES]
     mounts += [(source, folder, "--bind")]

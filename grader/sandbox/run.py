@@ -71,6 +71,7 @@ class Run:
         self.proc: subprocess.Popen | None = None
         self.capture: Capture | None = None
         self.verdict: str | None = None
+        self.cause = ""  # for a timeout: "wall" (the deadline) or "cpu" (RLIMIT_CPU)
         self._timer: threading.Timer | None = None
         self._lock = threading.Lock()
         self._closed = False
@@ -142,6 +143,7 @@ class Run:
         with self._lock:
             if verdict and self.verdict is None and self.proc and self.proc.poll() is None:
                 self.verdict = verdict
+                self.cause = "wall" if verdict == "timeout" else ""
             if self.proc is not None and self.proc.poll() is None:
                 try:
                     # The app and bwrap run in their own session; bwrap's pid namespace dies
@@ -163,6 +165,7 @@ class Run:
             return None
         sig = -code if code < 0 else code - 128 if self.layers.bwrap and code > 128 else 0
         if sig == signal.SIGXCPU:
+            self.cause = "cpu"
             return "timeout"
         if sig == signal.SIGXFSZ:
             return "disk_limit"

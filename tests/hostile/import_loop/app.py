@@ -1,0 +1,2 @@
+while True:  # burns CPU at import: the CPU limit ends it
+    pass
