@@ -178,6 +178,16 @@ def test_oversized_url(client):
 
 
 @check(points=1, hints=[
+    "Without a limit, one request can make your app read gigabytes into memory.",
+    "Set app.config['MAX_CONTENT_LENGTH'] to 64 * 1024: Flask then answers 413 by itself.",
+])
+def test_body_too_large(client):
+    """A request body over 64 KiB answers 413, even when its fields are fine."""
+    body = {"url": _url("big"), "note": "x" * (70 * 1024)}
+    _expect_error(client.post("/api/links", json=body), 413)
+
+
+@check(points=1, hints=[
     "409 Conflict says the request clashes with what the server already holds.",
     "Ask the store whether the code is taken before adding; abort(409, ...) if it is.",
 ])
