@@ -40,6 +40,7 @@ def create_app(test_config: dict | None = None):
         HEARTBEAT_TIMEOUT=30,
         MAX_ATTEMPTS=3,
         JOB_TIMEOUT=180,
+        SANDBOX="auto",  # the grader's FLASKLINGS_SANDBOX for grading jobs: auto|required|off
         TOKEN_DAYS=180,
         LOGIN_LIMIT="10/minute",
         SUBMIT_LIMIT="30/minute",

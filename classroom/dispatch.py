@@ -20,6 +20,7 @@ def job_settings(app) -> dict:
         "max_attempts": c["MAX_ATTEMPTS"],
         "job_timeout": c["JOB_TIMEOUT"],
         "redis_url": c.get("REDIS_URL") or "",
+        "sandbox": c["SANDBOX"],
     }
 
 

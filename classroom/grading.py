@@ -1,7 +1,8 @@
-"""The one place the classroom calls the grader, so the sandbox is switched on here."""
+"""The one place the classroom calls the grader, so how submissions are isolated is set here."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from grader import runner
@@ -15,6 +16,11 @@ def hidden_checks(folder: str | Path | None, chapter: Chapter) -> list[Path]:
     return sorted(p for p in (Path(folder) / chapter.id).glob("*.py") if p.is_file())
 
 
-def grade(chapter: Chapter, folder: Path, hidden_dir: str | Path | None) -> dict:
+def grade(chapter: Chapter, folder: Path, hidden_dir: str | Path | None,
+          sandbox: str = "auto") -> dict:
     """Grade the unpacked submission in ``folder`` with the public and hidden checks."""
+    # Each job runs in its own process (a child of the pool, or RQ's work horse), so setting
+    # the grader's sandbox mode here touches no other grade. "auto" uses every isolation layer
+    # the machine offers; "required" refuses to grade without them (grader/sandbox).
+    os.environ["FLASKLINGS_SANDBOX"] = sandbox
     return runner.grade(chapter, folder, extra_checks=hidden_checks(hidden_dir, chapter))

@@ -125,7 +125,8 @@ def _grade(sessions, job_id: int, settings: dict) -> dict:
         folder = work / chapter.slug
         folder.mkdir()
         archives.unpack(Path(settings["storage"]), archive, folder)
-        return grading.grade(chapter, folder, settings.get("hidden_checks"))
+        return grading.grade(chapter, folder, settings.get("hidden_checks"),
+                             settings.get("sandbox") or "auto")
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

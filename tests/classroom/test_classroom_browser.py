@@ -25,9 +25,9 @@ def room(tmp_path_factory):
     room.kill()
 
 
-def shot(page, name: str) -> None:
+def shot(page, name: str, full: bool = True) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=full)
 
 
 def test_instructor_roster_cli_submit_gradebook_and_csv(room, page, browser, tmp_path):
@@ -110,6 +110,7 @@ def test_instructor_roster_cli_submit_gradebook_and_csv(room, page, browser, tmp
     shot(spage, "08-student-home")
     spage.get_by_role("link", name="ch1 · WSGI and the development server").click()
     expect(spage.locator("article.chapter .codehilite").first).to_be_visible()
-    shot(spage, "09-chapter")
+    spage.locator("article.chapter .codehilite").first.scroll_into_view_if_needed()
+    shot(spage, "09-chapter", full=False)
     assert spage.goto(f"{room.url}/gradebook").status == 403
     student.close()
