@@ -138,7 +138,8 @@ def render_list(chapters: list, state: dict) -> str:
             mark = "✓" if ok else "✗"
             meter = bar(found["score"], found["max_score"])
             result = f"{found['score']}/{found['max_score']}  (best, {found['when']})"
-        lines.append(f" {mark} {ch.id:<5} {ch.title[:42]:<42} {meter} {result}")
+        title = ch.title if len(ch.title) <= 42 else ch.title[:41] + "…"
+        lines.append(f" {mark} {ch.id:<5} {title:<42} {meter} {result}")
     head = f"Flasklings: {done} of {len(chapters)} chapters passed {bar(done, len(chapters))}"
     nxt = next_chapter(chapters, state)
     if nxt is None:
