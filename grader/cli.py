@@ -80,7 +80,9 @@ def cmd_grade(argv: list[str]) -> int:
     if args.watch:
         from grader import watch
 
-        return watch.main([chapter.id] + (["--path", str(folder)] if args.path else []))
+        return watch.main([chapter.id] + (["--path", str(folder)] if args.path or args.solution
+                                          else [])
+                          + (["--no-color"] if args.no_color else []))
 
     from grader import runner
 
