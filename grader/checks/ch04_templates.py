@@ -161,6 +161,37 @@ def test_add_link(client):
              actual=f"{len(anchors)} links, none to {url} with that text")
 
 
+@check(points=2, hints=[
+    "A macro renders one list item the same way everywhere; a filter formats a value.",
+    ("In link_item(): {{ link.url | domain }} beside the title, and an <a> whose href is "
+    "url_for('shortlinks.follow', code=link.code)."),
+])
+def test_link_details(client):
+    """Each listed link shows its domain and a short link that redirects to it."""
+    tag = _tag()
+    host = f"docs-{tag}.example.org"
+    url = f"https://www.{host}/guide"
+    _add(client, f"Guide {tag}", url)
+    anchors, _ = _listed(client)
+    link = next((a for a in anchors if a["href"] == url), None)
+    item = link.find_parent("li") if link is not None else None
+    if item is None:
+        fail("the list page does not show the new link inside a list item (<li>)",
+             expected=f'<li><a href="{url}">…</a>…</li>', actual=f"{len(anchors)} links")
+    if host not in item.get_text(" "):
+        fail("the link's list item does not show its domain", expected=f"the text {host}",
+             actual=str(item)[:300])
+    for a in item.find_all("a", href=True):
+        target = urljoin(client.base_url, a["href"])
+        if urlsplit(target).netloc != urlsplit(client.base_url).netloc:
+            continue
+        r = client.get(target, allow_redirects=False)
+        if r.status_code in (301, 302, 303, 307, 308) and r.headers.get("Location") == url:
+            return
+    fail("the link's list item has no short link that redirects to the URL",
+         expected=f'<a href="/CODE"> answering a redirect to {url}', actual=str(item)[:300])
+
+
 @check(points=3, hints=[
     "Jinja escapes {{ values }} in .html templates: never mark user input |safe or Markup().",
     ("Render titles and URLs with plain {{ link.title }} and href=\"{{ link.url }}\" (quoted), "
