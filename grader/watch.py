@@ -128,7 +128,9 @@ class Session:
         """Grade the folder again and redraw; the app is the only thing restarted."""
         from grader import runner
 
-        self.status = self.paint("grading…", "dim")
+        if self.tty:  # the verdict is a moment away: say so on the prompt line
+            self.out.write("\r\x1b[2K" + self.paint(f"{why} · grading…", "dim"))
+            self.out.flush()
         started = time.perf_counter()
         forget_checks(self.chapter)
         try:

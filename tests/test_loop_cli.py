@@ -25,7 +25,7 @@ def course(tmp_path):
     """A git checkout holding the grader, the manifest and chapter 1, as a student clones it."""
     root = tmp_path / "course"
     root.mkdir()
-    for name in ("grader", "course", f"exercises/{SLUG}", f"solutions/{SLUG}"):
+    for name in ("grader", "course", "exercises", "solutions"):
         shutil.copytree(ROOT / name, root / name, ignore=IGNORE)
     for name in ("pyproject.toml", "requirements.txt", ".gitignore"):
         shutil.copy(ROOT / name, root / name)
@@ -166,6 +166,9 @@ def test_watch_command_regrades_a_save_until_q(course):
         solve(course, tweak=False)
         wait_for("Score 8/8")
         wait_for("All checks pass!")
+        proc.stdin.write("n\n")  # on to the next chapter, in the same warm process
+        proc.stdin.flush()
+        wait_for("on to ch2 · graded at")
         proc.stdin.write("q\n")
         proc.stdin.flush()
         assert proc.wait(timeout=30) == 0
