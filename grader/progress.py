@@ -12,6 +12,7 @@ is not lost to a bad edit or a crash mid-write.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sys
@@ -59,8 +60,30 @@ def save(state: dict, path: Path = STATE) -> None:
     os.replace(tmp, path)
 
 
+@contextlib.contextmanager
+def _locked(path: Path):
+    """Hold an exclusive lock for a read-modify-write (watch mode and `hint` may overlap)."""
+    try:
+        import fcntl
+    except ImportError:  # Windows: no advisory locks; the atomic replace still holds
+        yield
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path.with_name(path.name + ".lock"), "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 def record(doc: dict, path: Path = STATE) -> None:
     """Store ``doc``'s summary as the chapter's last result, and as best if it is."""
+    with _locked(path):
+        _record(doc, path)
+
+
+def _record(doc: dict, path: Path) -> None:
     state = load(path)
     entry = state["chapters"].setdefault(doc["chapter"], {})
     summary = {"score": doc["score"], "max_score": doc["max_score"], "status": doc["status"],
@@ -97,14 +120,15 @@ def hint_step(chapter_id: str, check: str, failure: str, path: Path = STATE) -> 
     The same failure asked about again climbs to the next hint; a different failure of the
     same check starts again from the first.
     """
-    state = load(path)
-    seen = state["hints"].setdefault(chapter_id, {})
-    entry = seen.get(check)
-    if not isinstance(entry, dict) or entry.get("failure") != failure:
-        entry = {"failure": failure, "shown": 0}
-    entry["shown"] = int(entry.get("shown", 0)) + 1
-    seen[check] = entry
-    save(state, path)
+    with _locked(path):
+        state = load(path)
+        seen = state["hints"].setdefault(chapter_id, {})
+        entry = seen.get(check)
+        if not isinstance(entry, dict) or entry.get("failure") != failure:
+            entry = {"failure": failure, "shown": 0}
+        entry["shown"] = int(entry.get("shown", 0)) + 1
+        seen[check] = entry
+        save(state, path)
     return entry["shown"]
 
 

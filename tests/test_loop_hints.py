@@ -99,3 +99,20 @@ def test_list_shows_bars_and_the_next_chapter(tmp_path, docs):
     assert "✓ ch99" in text and "[####################] 6/6" in text
     assert "not graded yet" in text
     assert "Next: ch1 · One" in text and "python -m grader watch ch1" in text
+
+
+def test_concurrent_writers_lose_no_update(tmp_path):
+    import threading
+
+    state = tmp_path / "p.json"
+
+    def ask():
+        for _ in range(15):
+            progress.hint_step("ch99", "test_home", "same failure", state)
+
+    threads = [threading.Thread(target=ask) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert progress.load(state)["hints"]["ch99"]["test_home"]["shown"] == 45
