@@ -71,6 +71,11 @@ def load(path: Path = MANIFEST) -> list[Chapter]:
         if not re.fullmatch(r"ch[1-9][0-9]*", known.get("id", "")):
             raise ValueError(f"{path}: bad chapter id {entry.get('id')!r}")
         chapters.append(Chapter(**known, extra=extra))
+    for key in ("id", "slug"):
+        seen = [getattr(c, key) for c in chapters]
+        twice = sorted({v for v in seen if seen.count(v) > 1})
+        if twice:
+            raise ValueError(f"{path}: chapter {key} listed more than once: {', '.join(twice)}")
     chapters.sort(key=lambda c: c.number)
     return chapters
 

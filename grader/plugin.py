@@ -14,6 +14,7 @@ Fixtures a check can use:
 
 from __future__ import annotations
 
+import subprocess
 import time
 from pathlib import Path
 
@@ -188,6 +189,12 @@ class GraderPlugin:
         limits = [outcome_of_error(e.get("error", "")) for e in mine if e["event"] == "exception"]
         if any(limits) and cur["status"] != "pass" and cur["outcome"] in (None, "check_error"):
             cur["outcome"] = [k for k in limits if k][-1]  # a sandbox limit, not a plain bug
+        if cur.get("outcome") == "unreachable" and self.app.proc is not None:
+            # A dropped connection usually means the app just died: let it be reaped first.
+            try:
+                self.app.proc.wait(timeout=1)
+            except subprocess.TimeoutExpired:
+                pass
         if self.startup_error is None and self.app.proc is not None and not self.app.alive():
             cur["status"] = "error" if cur["status"] == "pass" else cur["status"]
             cur["outcome"], why = self.app.death()
