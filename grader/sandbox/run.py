@@ -151,9 +151,11 @@ class Run:
                     os.killpg(self.proc.pid, signal.SIGKILL)
                 except (ProcessLookupError, PermissionError):
                     pass
+            if self.layers.bwrap:
+                return  # the pid namespace dies with bubblewrap: nothing can be left
             if self.slot is not None:
                 slots.kill_uid(self.slot.uid)
-            elif not self.layers.bwrap and sys.platform.startswith("linux"):
+            elif sys.platform.startswith("linux"):
                 slots.kill_marked(self.marker)
 
     def exit_verdict(self) -> str | None:
@@ -187,16 +189,19 @@ class Run:
         if self._timer is not None:
             self._timer.cancel()
         self.kill()
+        clean = True
         if self.proc is not None:
             try:
                 self.proc.wait(timeout=5)
             except subprocess.TimeoutExpired:
-                pass
+                clean = False
         if self.capture is not None:
             self.capture.finish(1.0)
         if self.copy is not None:
             shutil.rmtree(self.copy, ignore_errors=True)
         if self.slot is not None:
+            if not clean:
+                slots.kill_uid(self.slot.uid)
             self.slot.release()
             self.slot = None
 

@@ -12,6 +12,7 @@ from pathlib import Path
 
 DEFAULT_UIDS = "61000-61063"
 LOCK_DIR = Path("/run/flasklings-sandbox")
+CLEAN = b"clean"
 
 
 @dataclass
@@ -22,7 +23,9 @@ class Slot:
     _lock: int
 
     def release(self) -> None:
+        """Mark the uid clean (nothing of the run is left) and unlock it."""
         if self._lock >= 0:
+            os.pwrite(self._lock, CLEAN, 0)
             os.close(self._lock)  # closing the file drops the flock
             self._lock = -1
 
@@ -59,7 +62,9 @@ def acquire() -> Slot | None:
         except OSError:
             os.close(fd)
             continue
-        kill_uid(uid)  # a grader that crashed may have left processes under this uid
+        if os.pread(fd, len(CLEAN), 0) != CLEAN:
+            kill_uid(uid)  # the last holder crashed: processes may be left under this uid
+        os.ftruncate(fd, 0)
         return Slot(uid, fd)
     return None
 
