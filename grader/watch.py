@@ -109,8 +109,9 @@ class Session:
     """The watch-mode screen: the last grade, and whatever a key asked to show under it."""
 
     def __init__(self, chapter: manifest.Chapter, folder: Path, out=None, colour=None,
-                 record: bool = True, state: Path = progress.STATE):
+                 record: bool = True, state: Path = progress.STATE, follow: bool = True):
         self.chapter = chapter
+        self.follow = follow
         self.folder = Path(folder)
         self.out = out or sys.stdout
         self.tty = hasattr(self.out, "isatty") and self.out.isatty()
@@ -121,7 +122,6 @@ class Session:
         self.doc: dict | None = None
         self.below = ""
         self.status = ""
-        self.grades = 0
         self.watching = "watching for saves"
 
     def grade(self, why: str) -> dict:
@@ -141,7 +141,6 @@ class Session:
             doc = results.error_document(self.chapter, str(self.folder), "grader_error",
                                          f"the grader could not run the checks: {exc}")
         self.doc = doc
-        self.grades += 1
         if self.record:
             progress.record(doc, self.state)
         took = time.perf_counter() - started
@@ -153,16 +152,16 @@ class Session:
     def footer(self) -> list[str]:
         lines = []
         doc = self.doc
+        prompt = PROMPT
         if doc and doc["status"] == "pass":
-            nxt = self._next()
-            extra = f" · [n] next chapter ({nxt.id})" if nxt else ""
+            nxt = self._next() if self.follow else None
             lines.append(self.paint("All checks pass!", "green", "bold")
-                         + f" Compare with the reference: [s] or `python -m grader solution "
-                         f"{self.chapter.id}`{extra}")
+                         + " Compare your app with the reference: press s"
+                         + (f", or n to go on to {nxt.id} · {nxt.title}." if nxt else "."))
+            prompt += " · [s] solution" + (" · [n] next chapter" if nxt else "")
         lines.append(self.paint(self.status, "dim"))
         lines.append(self.paint(f"{self.watching} in {report_path(self.folder)}", "dim"))
-        lines.append(self.paint(PROMPT + (" · [s] solution · [n] next" if doc and
-                                          doc["status"] == "pass" else ""), "bold"))
+        lines.append(self.paint(prompt, "bold"))
         return lines
 
     def draw(self) -> None:
@@ -195,7 +194,10 @@ class Session:
         self.draw()
 
     def show_list(self) -> None:
-        self.below = progress.render_list(manifest.load(), progress.load(self.state))
+        try:
+            self.below = progress.render_list(manifest.load(), progress.load(self.state))
+        except (OSError, ValueError) as exc:
+            self.below = f"The chapter list could not be read: {exc}\n"
         self.draw()
 
     def show_solution(self) -> None:
@@ -234,7 +236,7 @@ def run(chapter: manifest.Chapter, folder: Path, keys=None, out=None, poll: bool
     events: queue.Queue = queue.Queue()
     gen = 0
     watcher = Watcher(folder, events, poll, gen)
-    session = Session(chapter, folder, out, colour, record, state)
+    session = Session(chapter, folder, out, colour, record, state, follow)
     restore = _cbreak(keys)
     if keys is not None:
         threading.Thread(target=_read_keys, args=(keys, events), daemon=True,
@@ -273,7 +275,8 @@ def run(chapter: manifest.Chapter, folder: Path, keys=None, out=None, poll: bool
                         watcher.stop()
                         gen += 1
                         watcher = Watcher(nxt.exercise_dir, events, poll, gen)
-                        session = Session(nxt, nxt.exercise_dir, out, colour, record, state)
+                        session = Session(nxt, nxt.exercise_dir, out, colour, record, state,
+                                          follow)
                         session.grade(f"on to {nxt.id}")
         return 0
     except KeyboardInterrupt:

@@ -94,7 +94,7 @@ def test_a_save_regrades_and_redraws_the_verdict(tmp_path):
         screen.wait_for(lambda s: len(s.scores()) >= 2, "a re-grade after the save")
         assert screen.scores()[-1] == "6/6"
         assert "saved app.py" in screen.text()
-        assert "All checks pass!" in screen.text()
+        assert "All checks pass!" in screen.text() and "[n] next" not in screen.text()
     finally:
         stop_watch(keys, thread, done)
     assert '"best"' in state.read_text() and '"score": 6' in state.read_text()
