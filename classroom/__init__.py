@@ -41,6 +41,7 @@ def create_app(test_config: dict | None = None):
         MAX_ATTEMPTS=3,
         JOB_TIMEOUT=180,
         SANDBOX="auto",  # the grader's FLASKLINGS_SANDBOX for grading jobs: auto|required|off
+        QUEUE_PREFIX="classroom",  # RQ queue names: PREFIX-interactive, PREFIX-bulk
         TOKEN_DAYS=180,
         LOGIN_LIMIT="10/minute",
         SUBMIT_LIMIT="30/minute",

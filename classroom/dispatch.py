@@ -21,22 +21,24 @@ def job_settings(app) -> dict:
         "job_timeout": c["JOB_TIMEOUT"],
         "redis_url": c.get("REDIS_URL") or "",
         "sandbox": c["SANDBOX"],
+        "queue_prefix": c["QUEUE_PREFIX"],
     }
 
 
-def rq_queue(redis_url: str, lane: str):
+def rq_queue(settings: dict, lane: str):
     """Return the RQ queue for ``lane`` (students' "interactive" or re-grades' "bulk")."""
     from redis import Redis
     from rq import Queue
 
-    return Queue(f"classroom-{lane}", connection=Redis.from_url(redis_url))
+    return Queue(f"{settings['queue_prefix']}-{lane}",
+                 connection=Redis.from_url(settings["redis_url"]))
 
 
 def enqueue_rq(settings: dict, job_id: int, lane: str, attempt: int = 0) -> None:
     """Put job ``job_id`` on its RQ lane; the row stays the truth, RQ only carries the id."""
     from classroom.worker import rq_id
 
-    rq_queue(settings["redis_url"], lane).enqueue(
+    rq_queue(settings, lane).enqueue(
         "classroom.jobs.run_job", job_id, settings, job_id=rq_id(job_id, attempt),
         job_timeout=int(settings["job_timeout"]), result_ttl=60, failure_ttl=3600)
 

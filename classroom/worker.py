@@ -31,13 +31,14 @@ def sweep_rq(settings: dict) -> int:
     from rq.job import JobStatus
 
     sessions = db.sessions(settings["database_url"])
-    sweeper.sweep(sessions, float(settings["heartbeat_timeout"]), int(settings["max_attempts"]))
+    requeued = set(sweeper.sweep(sessions, float(settings["heartbeat_timeout"]),
+                                 int(settings["max_attempts"])))
     conn = Redis.from_url(settings["redis_url"])
     cutoff = utcnow() - timedelta(seconds=RESEND_AFTER_S)
     sent = 0
     with sessions() as s:
         rows = s.execute(select(Job.id, Job.attempt, Job.lane).where(
-            Job.state == "queued", Job.enqueued_at < cutoff)).all()
+            Job.state == "queued", (Job.enqueued_at < cutoff) | Job.id.in_(requeued))).all()
     for job_id, attempt, lane in rows:
         try:
             status = RQJob.fetch(rq_id(job_id, attempt), connection=conn).get_status()
@@ -68,7 +69,8 @@ def main(app, threads: int, burst: bool) -> int:
         stop = threading.Event()
         threading.Thread(target=_sweep_forever, args=(settings, stop), daemon=True).start()
         conn = Redis.from_url(settings["redis_url"])
-        queues = [dispatch.rq_queue(settings["redis_url"], lane) for lane in dispatch.LANES]
+        # Listed in order: an RQ worker always drains the students' lane before re-grades.
+        queues = [dispatch.rq_queue(settings, lane) for lane in dispatch.LANES]
         try:
             Worker(queues, connection=conn).work(burst=burst, with_scheduler=False,
                                                  logging_level="WARNING")

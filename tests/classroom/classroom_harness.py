@@ -82,8 +82,19 @@ class Classroom:
             self.proc.kill()
             self.proc.wait(timeout=10)
 
+    @property
+    def database_url(self) -> str:
+        return self.extra_env.get("DATABASE_URL") or \
+            f"sqlite:///{self.instance / 'classroom.sqlite'}"
+
+    def worker(self, *args: str) -> subprocess.Popen:
+        """Start ``python -m classroom worker`` in its own process group (to kill it whole)."""
+        return subprocess.Popen([PY, "-m", "classroom", "worker", *args], env=self.env, cwd=ROOT,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                start_new_session=True)
+
     def sql(self, query: str, **params):
-        eng = create_engine(f"sqlite:///{self.instance / 'classroom.sqlite'}")
+        eng = create_engine(self.database_url)
         try:
             with eng.begin() as conn:
                 result = conn.execute(text(query), params)
