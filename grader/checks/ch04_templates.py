@@ -248,7 +248,7 @@ def test_search(client):
              expected=f"{hit} listed, {miss} not", actual=f"hit listed: {hit in hrefs}, "
              f"miss listed: {miss in hrefs}")
     query = f'"><i id="q-{tag}">nothing-{tag}'
-    r, soup = _page(client, f"/?q={query.replace('#', '%23')}")
+    r, soup = _page(client, f"/?q={query}")
     if soup.find(id=f"q-{tag}") is not None:
         fail("the search query came back as live HTML", expected="the query escaped",
              actual=body_excerpt(r))
