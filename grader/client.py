@@ -56,6 +56,8 @@ class RecordingClient(requests.Session):
         headers = dict(kwargs.pop("headers", None) or {})
         headers[REQUEST_HEADER] = rid
         kwargs.setdefault("timeout", self.timeout)
+        # requests' get()/head()/options() already set allow_redirects=True, so GETs follow
+        # redirects unless a check passes allow_redirects=False; other methods do not follow.
         kwargs.setdefault("allow_redirects", False)
         path = urlparse(full).path or "/"
         query = urlparse(full).query
