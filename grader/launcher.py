@@ -298,16 +298,16 @@ def serve_gunicorn(wsgi, fd: int, ready, workers: int) -> None:
 
 
 def _mounted(app):
-    """Serve ``app`` under the path in FLASKLINGS_MOUNT (e.g. /mounted) when it is set."""
+    """Serve ``app`` under the path in FLASKLINGS_MOUNT (e.g. /mounted) too, when it is set."""
     prefix = os.environ.get("FLASKLINGS_MOUNT", "").rstrip("/")
     if not prefix:
         return app
-    # As a proxy path or a bigger site would: the app sees the prefix as SCRIPT_NAME, so a
-    # check can tell links built with url_for() from hand-written ones.
-    from werkzeug.exceptions import NotFound
+    # As a proxy path or a bigger site would: under the prefix the app sees it as SCRIPT_NAME,
+    # so a check can tell links built with url_for() from hand-written ones. One app object
+    # serves both places, so no second process is needed.
     from werkzeug.middleware.dispatcher import DispatcherMiddleware
 
-    return DispatcherMiddleware(NotFound(), {prefix: app})
+    return DispatcherMiddleware(app, {prefix: app})
 
 
 def main(argv: list[str] | None = None) -> int:

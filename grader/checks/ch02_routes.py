@@ -209,13 +209,12 @@ def test_shorten_bad_input(client):
     "Build every href on the home page and every redirect Location with url_for(). The check "
     "serves your app under /mounted.",
 ])
-def test_links_use_url_for(start_app):
+def test_links_use_url_for(client, base_url):
     """Under a /mounted prefix, the home page's links and redirects keep the prefix."""
-    app = start_app(env={"FLASKLINGS_MOUNT": MOUNT})
-    client = app.client()
+    # The manifest sets FLASKLINGS_MOUNT for this chapter: the app answers under /mounted too.
     r = fetch(client, f"{MOUNT}/")
     expect_status(r, 200)
-    page_url = f"{app.base_url}{MOUNT}/"
+    page_url = f"{base_url}{MOUNT}/"
     hrefs = [urlsplit(urljoin(page_url, a["href"])).path
              for a in html(r).find_all("a", href=True)]
     for want in (f"{MOUNT}/links/1", f"{MOUNT}/flask"):
@@ -223,7 +222,7 @@ def test_links_use_url_for(start_app):
             fail(f"served under {MOUNT}, the home page has no link to {want}: are its hrefs "
                  f"built with url_for()?", expected=f'<a href="{want}">',
                  actual="hrefs: " + (", ".join(hrefs[:8]) or "(none)"))
-    r, path = shorten(client, NEW_URL, app.base_url, prefix=MOUNT)
+    r, path = shorten(client, NEW_URL, base_url, prefix=MOUNT)
     if not path.startswith(f"{MOUNT}/links/"):
         fail(f"served under {MOUNT}, POST {MOUNT}/shorten redirected outside the app",
              expected=f"Location: {MOUNT}/links/<id>", actual=f"Location: {r.headers['Location']}")
