@@ -128,7 +128,7 @@ def _json_lines(text):
                 yield record
 
 
-def _find_record(live_app, predicate, timeout=2.0):
+def _find_record(live_app, predicate, timeout=1.0):
     """Return the first JSON log line matching ``predicate``, waiting briefly for the app."""
     deadline = time.monotonic() + timeout
     while True:
@@ -264,30 +264,71 @@ for name, folder, extra in jobs:
         except BaseException as exc:
             code = 3
             print(f"pytest stopped: {type(exc).__name__}: {exc}")
-    results[name] = [code, out.getvalue()[-4000:]]
+    results[name] = [code, out.getvalue()[-2500:]]
     for module in set(sys.modules) - keep_modules:
         del sys.modules[module]
 sys.__stdout__.write("\n@@results@@" + json.dumps(results))
 """
 
 
-def _run_suites(jobs):
-    """Run each (name, folder, extra pytest args) suite; return {name: (exit code, output)}."""
+def _run_suites(group, jobs):
+    """Run each (name, folder, extra pytest args) suite, all inside ``group``.
+
+    The student's tests are the student's code: they run behind the same sandbox as their
+    app (grader/sandbox), with ``group`` as the folder it may see. Return
+    {name: (exit code or None on a timeout, output)}.
+    """
+    from grader import sandbox
+
     env = {k: v for k, v in os.environ.items() if not k.startswith(("FLASK_", "PYTEST_"))}
-    env.update(PYTHONDONTWRITEBYTECODE="1", PYTEST_DISABLE_PLUGIN_AUTOLOAD="1")
-    cmd = [sys.executable, "-c", RUNNER, json.dumps([[n, str(f), x] for n, f, x in jobs])]
+    extra = {"PYTHONDONTWRITEBYTECODE": "1", "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"}
+    inner = [sys.executable, "-c", RUNNER, json.dumps([[n, str(f), x] for n, f, x in jobs])]
+    run = None
     try:
-        proc = subprocess.run(cmd, env=env, capture_output=True, text=True,
-                              timeout=SUITE_TIMEOUT, stdin=subprocess.DEVNULL,
-                              cwd=jobs[0][1])
+        mode = sandbox.mode_from_env()
+        if mode != "off":
+            run = sandbox.Run(group, mode)
+            run.prepare(group.parent / f"{group.name}-run")
+    except (sandbox.SandboxFailure, OSError) as exc:
+        if run is not None:
+            run.close()
+        return {name: (3, f"the sandbox failed: {exc}") for name, _, _ in jobs}
+    out_r, out_w = os.pipe()
+    try:
+        proc = subprocess.Popen(run.command(inner) if run else inner, cwd=group,
+                                env=run.env(env, extra) if run else {**env, **extra},
+                                stdin=subprocess.DEVNULL, stdout=out_w, stderr=subprocess.STDOUT,
+                                start_new_session=True)
+    except OSError as exc:
+        os.close(out_r)
+        return {name: (3, f"the tests could not be started: {exc}") for name, _, _ in jobs}
+    finally:
+        os.close(out_w)
+    if run is not None:
+        run.started(proc, out_r)
+        reader = None
+    else:
+        reader = os.fdopen(out_r, "rb")
+    try:
+        output = reader.read().decode("utf-8", "replace") if reader else ""
+        proc.wait(timeout=SUITE_TIMEOUT)
     except subprocess.TimeoutExpired:
         return {name: (None, "") for name, _, _ in jobs}
-    head, _, tail = proc.stdout.rpartition("@@results@@")
+    finally:
+        if run is not None:
+            run.kill()
+            output = run.output()
+            run.close()
+        elif proc.poll() is None:
+            os.killpg(proc.pid, 9)
+            proc.wait()
+        if reader is not None:
+            reader.close()
+    head, _, tail = output.rpartition("@@results@@")
     try:
         return {name: tuple(result) for name, result in json.loads(tail).items()}
     except ValueError:
-        said = (head + proc.stderr)[-800:]
-        return {name: (3, f"the test run stopped early: {said}") for name, _, _ in jobs}
+        return {name: (3, f"the test run stopped early: {output[-800:]}") for name, _, _ in jobs}
 
 
 @pytest.fixture(scope="module")
@@ -297,12 +338,14 @@ def suite_runs(app_dir, chapter):
     try:
         if not (Path(app_dir) / "tests").is_dir():
             return {"missing": True}
-        folders = {}
-        own = scratch / "own"
-        _copy(app_dir, own)
-        folders["own"] = own
+        # Two groups, one interpreter each (one per core): the correct apps, and the broken
+        # copies. A broken copy only needs to fail once, so its run stops at the first failure.
+        correct, broken = scratch / "correct", scratch / "broken"
+        _copy(app_dir, correct / "own")
+        jobs = {correct: [("own", correct / "own", [])], broken: []}
         for name in ["reference", *MUTANTS]:
-            dest = scratch / name
+            group = broken if name in MUTANTS else correct
+            dest = group / name
             _copy(chapter.solution_dir / "linkly", dest / "linkly")
             _copy(Path(app_dir) / "tests", dest / "tests")
             for extra in ("pytest.ini", "conftest.py"):
@@ -313,14 +356,10 @@ def suite_runs(app_dir, chapter):
                 target = dest / file
                 target.write_text(target.read_text(encoding="utf-8").replace(old, new, 1),
                                   encoding="utf-8")
-            folders[name] = dest
-        # Two interpreters, one per core: the correct apps, and the broken copies. A broken
-        # copy only needs to fail once, so its run stops at the first failure (-x).
-        correct = [(name, folders[name], []) for name in ("own", "reference")]
-        broken = [(name, folders[name], ["-x"]) for name in MUTANTS]
+            jobs[group].append((name, dest, ["-x"] if name in MUTANTS else []))
+        runs = {}
         with ThreadPoolExecutor(max_workers=2) as pool:
-            runs = {}
-            for part in pool.map(_run_suites, (correct, broken)):
+            for part in pool.map(lambda g: _run_suites(g, jobs[g]), jobs):
                 runs.update(part)
         return runs
     finally:
