@@ -30,7 +30,8 @@ def create_app(test_config=None):
     if not app.config.get("SECRET_KEY") and not app.testing:
         raise ConfigError("SECRET_KEY is not set: set FLASK_SECRET_KEY or put it in "
                           "instance/config.py")
-    os.makedirs(app.instance_path, exist_ok=True)
+    # A fresh checkout has no instance folder yet; tests may put the database elsewhere.
+    os.makedirs(os.path.dirname(app.config["DATABASE"]), exist_ok=True)
 
     db.init_app(app)
     app.register_blueprint(auth.bp)
