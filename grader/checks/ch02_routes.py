@@ -46,9 +46,10 @@ def shorten(client, url: str, base_url: str, prefix: str = ""):
 
 
 @check(points=2, hints=[
-    "A route with a variable part, @bp.get('/<code>'), passes that part of the path to the view "
+    "A rule with a variable part, such as '/<name>', passes that part of the path to the view "
     "as an argument.",
-    "Look the code up and return redirect(link.url): a 302 whose Location is the link's URL.",
+    "Look the code up in the store and answer with redirect() to the link's URL: status 302, "
+    "Location the URL.",
 ])
 def test_follow_redirects(client):
     """GET /<code> redirects (302) to the link's URL."""
@@ -101,8 +102,8 @@ def test_link_detail_404(client):
 
 @check(points=1, hints=[
     "url_for(..., _external=True) builds a full URL from the host the request came to.",
-    "short_url is url_for('links.follow', code=link.code, _external=True) (with your own "
-    "endpoint name).",
+    "Build short_url with url_for() for your redirect view's endpoint and the link's code; "
+    "_external=True makes it include http://host:port.",
 ])
 def test_short_url(client, base_url):
     """A link's short_url is a full URL on this server that leads to the link."""
@@ -168,8 +169,8 @@ def test_shorten_form(client):
 
 @check(points=2, hints=[
     "After a successful POST, redirect to the new resource so a reload does not post again.",
-    "POST /shorten stores request.form['url'], then returns "
-    "redirect(url_for('links.detail', link_id=link.id), code=303).",
+    "Store the posted url with get_store().add(), then redirect with 303 to url_for() of your "
+    "detail view for the new link's id.",
 ])
 def test_shorten_creates(client, base_url):
     """POST /shorten stores the URL and redirects to the new link, whose code redirects."""
@@ -190,8 +191,8 @@ def test_shorten_creates(client, base_url):
 @check(points=1, hints=[
     "Bad input is the client's mistake: answer 400 with a message saying what to send, "
     "never a 500.",
-    "Read the field with request.form.get('url'), check it starts with http:// or https://, "
-    "and abort(400, description='...') naming the url field.",
+    "Read the field so that a missing one gives an empty value rather than an error, check "
+    "its scheme, and abort(400) with a description that names the url field.",
 ])
 def test_shorten_bad_input(client):
     """POST /shorten without a usable URL answers 400 with a message about the URL."""
