@@ -105,8 +105,8 @@ def test_register_and_add_link(client):
 
 @check(points=2, hints=[
     "A form POST must carry a secret token that a page on another site cannot know.",
-    "Turn on Flask-WTF's CSRFProtect(app) and put {{ csrf_token() }} in a hidden field of every "
-    "POST form.",
+    ("Turn on Flask-WTF's CSRFProtect(app) and put {{ csrf_token() }} in a hidden field of every "
+     "POST form."),
 ])
 def test_post_without_token_refused(client):
     """A POST without the CSRF token is refused (400) and changes nothing."""
@@ -124,10 +124,10 @@ def test_post_without_token_refused(client):
 
 
 @check(points=1, hints=[
-    "A CSRF token belongs to one session: a token the attacker got from their own visit "
-    "must not work in the victim's session.",
-    "Tokens from Flask-WTF are tied to the session; a token made by hand must be stored in "
-    "the session and compared with hmac.compare_digest.",
+    ("A CSRF token belongs to one session: a token the attacker got from their own visit "
+     "must not work in the victim's session."),
+    ("Tokens from Flask-WTF are tied to the session; a token made by hand must be stored in "
+     "the session and compared with hmac.compare_digest."),
 ])
 def test_foreign_token_refused(client):
     """A cross-site POST carrying the attacker's own token is refused."""
@@ -209,8 +209,8 @@ def _expect_inert(r, where):
 
 @check(points=2, hints=[
     "Text a user typed must be escaped wherever it is shown, including search highlights.",
-    "Jinja escapes {{ value }}; Markup(...) and |safe switch that off. Build highlight markup "
-    "with Markup('<mark>{}</mark>').format(text) or markupsafe.escape the text first.",
+    ("Jinja escapes {{ value }}; Markup(...) and |safe switch that off. Build highlight markup "
+     "with Markup('<mark>{}</mark>').format(text) or markupsafe.escape the text first."),
 ])
 def test_titles_escaped(client):
     """A title holding <script> is shown as text on the list and in search results."""
@@ -232,8 +232,8 @@ BAD_LINKS = [
 
 
 @check(points=2, hints=[
-    "Validate input on the server: refuse anything that is not an http(s) URL, and titles "
-    "that are empty or too long, with a 400 and a message.",
+    ("Validate input on the server: refuse anything that is not an http(s) URL, and titles "
+     "that are empty or too long, with a 400 and a message."),
     "urllib.parse.urlsplit(url).scheme must be 'http' or 'https' and .netloc must not be empty.",
 ])
 def test_invalid_links_refused(client):
@@ -263,10 +263,10 @@ def _script_sources(csp):
 
 
 @check(points=2, hints=[
-    "Security headers tell the browser what the page may do; set them on every response "
-    "in an after_request function.",
-    "Send Content-Security-Policy (e.g. default-src 'self'), X-Content-Type-Options: nosniff "
-    "and X-Frame-Options: DENY (or CSP frame-ancestors 'none').",
+    ("Security headers tell the browser what the page may do; set them on every response "
+     "in an after_request function."),
+    ("Send Content-Security-Policy (e.g. default-src 'self'), X-Content-Type-Options: nosniff "
+     "and X-Frame-Options: DENY (or CSP frame-ancestors 'none')."),
 ])
 def test_security_headers(client):
     """Every page sends a Content-Security-Policy, nosniff and framing protection."""
@@ -298,8 +298,8 @@ def test_security_headers(client):
 
 @check(points=2, hints=[
     "Being signed in is not enough: a user may only change their own links.",
-    "Put the owner in the query: DELETE FROM link WHERE id = ? AND owner_id = ?, and answer "
-    "404 (or 403) when nothing matched.",
+    ("Put the owner in the query: DELETE FROM link WHERE id = ? AND owner_id = ?, and answer "
+     "404 (or 403) when nothing matched."),
 ])
 def test_cannot_delete_others_links(client):
     """A user cannot delete another user's link by posting to its delete URL."""

@@ -15,8 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from grader.checking import (check, expect_header, expect_status, fail, json_body)
-from grader.manifest import ROOT
+from grader.checking import check, expect_header, expect_status, fail, json_body
 
 CRASH = "/debug/crash"
 SECRET = "hunter2"  # what the planted crash's message holds; it must never reach a client
@@ -36,9 +35,9 @@ def _expect_json_error(r, status, why):
 
 @check(points=2, hints=[
     "Errors from the API must be JSON too: a client that parses JSON cannot read an HTML page.",
-    "Register error handlers (app.register_error_handler) for your own exceptions and for "
-    "werkzeug's HTTPException; answer {'error': message} with the status when the path starts "
-    "with /api/.",
+    ("Register error handlers (app.register_error_handler) for your own exceptions and for "
+     "werkzeug's HTTPException; answer {'error': message} with the status when the path starts "
+     "with /api/."),
 ])
 def test_api_errors_are_json(client):
     """API errors (404, 405, bad JSON, invalid link) answer JSON with a message."""
@@ -56,8 +55,8 @@ def test_api_errors_are_json(client):
 
 @check(points=1, hints=[
     "People get HTML error pages in the site's layout, with a way back home.",
-    "An error handler can render a template: return render_template('error.html', ...), 404. "
-    "Give the page a link to the home page (href=\"/\").",
+    ("An error handler can render a template: return render_template('error.html', ...), 404. "
+     "Give the page a link to the home page (href=\"/\")."),
 ])
 def test_html_error_pages(client):
     """A browser asking for a missing page gets an HTML 404 page with a link home."""
@@ -71,10 +70,10 @@ def test_html_error_pages(client):
 
 
 @check(points=2, hints=[
-    "A crash must answer a plain 500: the traceback and the exception's message are for your "
-    "logs, never for the client (they tell an attacker how your code works).",
-    "Register a handler for Exception that logs with app.logger.exception(...) and returns a "
-    "generic message with status 500 — HTML for browsers, JSON for JSON clients.",
+    ("A crash must answer a plain 500: the traceback and the exception's message are for your "
+     "logs, never for the client (they tell an attacker how your code works)."),
+    ("Register a handler for Exception that logs with app.logger.exception(...) and returns a "
+     "generic message with status 500 — HTML for browsers, JSON for JSON clients."),
 ])
 def test_crash_hides_details(client):
     """A crash answers 500 in the client's format, with no traceback or error message."""
@@ -91,9 +90,9 @@ def test_crash_hides_details(client):
 
 @check(points=1, hints=[
     "Give every request an id, send it back in an X-Request-ID header, and log it.",
-    "In before_request keep the client's X-Request-ID if it is short and plain "
-    "(letters, digits, . _ -), otherwise make one with uuid.uuid4().hex; set the header in "
-    "after_request.",
+    ("In before_request keep the client's X-Request-ID if it is short and plain "
+     "(letters, digits, . _ -), otherwise make one with uuid.uuid4().hex; set the header in "
+     "after_request."),
 ])
 def test_request_ids(client):
     """Every response carries an X-Request-ID: unique, the caller's own when it is safe."""
@@ -151,9 +150,9 @@ def _values(record):
 
 @check(points=2, hints=[
     "Logs a machine can search: one JSON object per line, each carrying the request id.",
-    "Give your logger a JSON formatter (python-json-logger's JsonFormatter) and a logging.Filter "
-    "that copies g.request_id onto every record; log one line per request in after_request "
-    "with the method, path and status.",
+    ("Give your logger a JSON formatter (python-json-logger's JsonFormatter) and a logging.Filter "
+     "that copies g.request_id onto every record; log one line per request in after_request "
+     "with the method, path and status."),
 ])
 def test_access_log_is_json(client, live_app):
     """Each request is logged as one JSON line with its request id, path and status."""
@@ -172,8 +171,8 @@ def test_access_log_is_json(client, live_app):
 
 @check(points=1, hints=[
     "What the client must not see, the log must keep: the traceback, with the request id.",
-    "app.logger.exception('...') inside the error handler logs at ERROR level with the "
-    "traceback; your request-id filter adds the id.",
+    ("app.logger.exception('...') inside the error handler logs at ERROR level with the "
+     "traceback; your request-id filter adds the id."),
 ])
 def test_crash_is_logged(client, live_app):
     """A crash is logged as JSON at ERROR level, with the request id and the traceback."""
@@ -197,10 +196,10 @@ RUFF_RULES = "E4,E7,E9,F,W,N,B"
 
 
 @check(points=1, hints=[
-    "Ruff is a linter: it finds unused imports, undefined names, shadowed builtins, "
-    "misleading names and likely bugs. Run `ruff check .` in your folder.",
-    "Fix each reported line; `ruff check --fix .` repairs the simple ones (unused imports, "
-    "import order).",
+    ("Ruff is a linter: it finds unused imports, undefined names, shadowed builtins, "
+     "misleading names and likely bugs. Run `ruff check .` in your folder."),
+    ("Fix each reported line; `ruff check --fix .` repairs the simple ones (unused imports, "
+     "import order)."),
 ])
 def test_ruff_advice(app_dir):
     """Ruff finds nothing to fix in the code (advisory: a linter's rules, not behaviour)."""
@@ -208,7 +207,8 @@ def test_ruff_advice(app_dir):
            "--output-format=json", "--select", RUFF_RULES, "--target-version", "py311",
            "--exclude", "instance", "."]
     try:
-        proc = subprocess.run(cmd, cwd=app_dir, capture_output=True, text=True, timeout=30)
+        proc = subprocess.run(cmd, cwd=app_dir, capture_output=True, text=True, timeout=30,
+                              check=False)
     except FileNotFoundError:
         fail("ruff could not be started", expected="ruff installed (pip install ruff)")
     except subprocess.TimeoutExpired:
@@ -229,12 +229,13 @@ def test_ruff_advice(app_dir):
 SUITE_TIMEOUT = 60
 # Known-broken copies of the reference app. Each edit must occur once in the solution.
 MUTANTS = {
-    "create_without_201": ("linkly/api.py", 'return body, 201, {"Location": body["href"]}',
-                           "return body"),
-    "missing_link_crashes": ("linkly/api.py", "    if row is None:\n        raise LinkNotFoundError"
-                             "(link_id)\n", ""),
-    "accepts_any_url": ("linkly/api.py", 'if parts.scheme not in ("http", "https") or not '
-                        "parts.netloc:", "if False:"),
+    "create_without_201": (
+        "linkly/api.py", 'return body, 201, {"Location": body["href"]}', "return body"),
+    "missing_link_crashes": (
+        "linkly/api.py", "    if row is None:\n        raise LinkNotFoundError(link_id)\n", ""),
+    "accepts_any_url": (
+        "linkly/api.py", 'if parts.scheme not in ("http", "https") or not parts.netloc:',
+        "if False:"),
 }
 
 
@@ -324,7 +325,7 @@ def _run_suites(group, jobs):
             proc.wait()
         if reader is not None:
             reader.close()
-    head, _, tail = output.rpartition("@@results@@")
+    _head, _, tail = output.rpartition("@@results@@")
     try:
         return {name: tuple(result) for name, result in json.loads(tail).items()}
     except ValueError:
@@ -354,8 +355,11 @@ def suite_runs(app_dir, chapter):
             if name in MUTANTS:
                 file, old, new = MUTANTS[name]
                 target = dest / file
-                target.write_text(target.read_text(encoding="utf-8").replace(old, new, 1),
-                                  encoding="utf-8")
+                text = target.read_text(encoding="utf-8")
+                # A bug that cannot be planted would grade every suite as blind: say so loudly.
+                if text.count(old) != 1:
+                    raise RuntimeError(f"grader: mutant {name} does not apply to the reference")
+                target.write_text(text.replace(old, new), encoding="utf-8")
             jobs[group].append((name, dest, ["-x"] if name in MUTANTS else []))
         runs = {}
         with ThreadPoolExecutor(max_workers=2) as pool:
@@ -386,10 +390,10 @@ def _expect_suite_passes(runs, which, against):
 
 
 @check(points=1, hints=[
-    "Your tests must pass on a correct app, or they catch nothing: run `python -m pytest` "
-    "in your folder.",
-    "They are also run against the course's reference app: test what the chapter asks for "
-    "(statuses, JSON fields, headers), not details only your app has.",
+    ("Your tests must pass on a correct app, or they catch nothing: run `python -m pytest` "
+     "in your folder."),
+    ("They are also run against the course's reference app: test what the chapter asks for "
+     "(statuses, JSON fields, headers), not details only your app has."),
 ])
 def test_own_tests_pass(suite_runs):
     """Your tests in tests/ pass, against your app and against the reference app."""
@@ -416,8 +420,8 @@ def _expect_caught(runs, mutant, bug):
 
 @check(points=1, hints=[
     "A planted bug your tests should catch: creating a link answers 200 with no Location.",
-    "Test that POST /api/links answers 201, that the Location header points at the new link, "
-    "and that GET on it returns the link.",
+    ("Test that POST /api/links answers 201, that the Location header points at the new link, "
+     "and that GET on it returns the link."),
 ])
 def test_tests_catch_wrong_create_status(suite_runs):
     """Your tests catch an app whose create answers 200 without a Location header."""
@@ -425,8 +429,8 @@ def test_tests_catch_wrong_create_status(suite_runs):
 
 
 @check(points=1, hints=[
-    "A planted bug your tests should catch: asking for a link that does not exist crashes "
-    "(500) instead of answering 404.",
+    ("A planted bug your tests should catch: asking for a link that does not exist crashes "
+     "(500) instead of answering 404."),
     "Test that GET /api/links/<an id that does not exist> answers 404 with a JSON error.",
 ])
 def test_tests_catch_missing_404(suite_runs):
