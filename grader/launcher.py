@@ -188,10 +188,12 @@ def apply_limits(spec: str) -> None:
         # A CPU hard limit one second above the soft one: SIGXCPU first, then SIGKILL.
         new_hard = soft + 1 if name == "CPU" and (hard == resource.RLIM_INFINITY or soft < hard) \
             else soft
-        try:
-            resource.setrlimit(which, (soft, new_hard))
-        except (ValueError, OSError):
-            resource.setrlimit(which, (soft, hard))
+        for pair in ((soft, new_hard), (soft, hard)):
+            try:
+                resource.setrlimit(which, pair)
+                break
+            except (ValueError, OSError):
+                continue  # this system refuses the limit (macOS and RLIMIT_AS): go without
         if name == "STACK":
             # glibc sized thread stacks at start-up; Python threads follow this instead.
             threading.stack_size(max(soft, 256 * 1024))

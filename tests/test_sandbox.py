@@ -76,9 +76,10 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def grade_hostile(name: str, decoy: Path, monkeypatch, **env) -> tuple[dict, float]:
+def grade_hostile(name: str, decoy: Path, monkeypatch, mode: str = "required",
+                  **env) -> tuple[dict, float]:
     """Grade tests/hostile/<name> with every layer required; check what must hold of any run."""
-    monkeypatch.setenv("FLASKLINGS_SANDBOX", "required")
+    monkeypatch.setenv("FLASKLINGS_SANDBOX", mode)
     monkeypatch.setenv("FLASKLINGS_LIMITS", LIMITS)
     tag = uuid.uuid4().hex
     env = {"HOSTILE_TAG": tag, "HOSTILE_DECOY": str(decoy),
@@ -150,6 +151,13 @@ def test_handler_that_sleeps_forever_times_out_that_check(decoy, monkeypatch):
     assert (status, outcome) == ("error", "timeout"), message
 
 
+def test_output_flood_during_a_check_is_named_on_that_check(decoy, monkeypatch):
+    doc, _ = grade_hostile("flood_handler", decoy, monkeypatch)
+    status, outcome, message = check_outcome(doc)
+    assert (status, outcome) == ("error", "output_flood"), message
+    assert "printed more than 262144 bytes" in message
+
+
 def test_memory_hog_in_a_request_is_named_out_of_memory(decoy, monkeypatch):
     doc, _ = grade_hostile("memory_hog_request", decoy, monkeypatch)
     status, outcome, message = check_outcome(doc)
@@ -197,6 +205,32 @@ def test_own_port_is_unreachable_while_the_graders_socket_serves(decoy, monkeypa
             requests.get(f"http://127.0.0.1:{port}/", timeout=2)
     finally:
         app.cleanup()
+
+
+# -- bubblewrap in a user namespace, as for a student on Linux (no uid pool) -------------------
+
+@pytest.fixture
+def no_uid_pool(monkeypatch):
+    monkeypatch.setenv("FLASKLINGS_SANDBOX_UIDS", "none")
+    monkeypatch.setattr(run, "_noted", False)
+    layers.detect.cache_clear()
+    yield
+    layers.detect.cache_clear()
+
+
+@pytest.mark.parametrize("name", ["reader", "outbound", "setsid_escape"])
+def test_user_namespace_sandbox_without_uid_pool(name, no_uid_pool, decoy, monkeypatch):
+    with socket.socket() as trap:
+        trap.bind(("127.0.0.1", 0))
+        trap.listen()
+        doc, _ = grade_hostile(name, decoy, monkeypatch, mode="auto",
+                               HOSTILE_TRAP_PORT=str(trap.getsockname()[1]))
+        trap.setblocking(False)
+        with pytest.raises(BlockingIOError):
+            trap.accept()
+    assert check_outcome(doc)[0] == "pass", check_outcome(doc)
+    probed = {layer["layer"]: layer["active"] for layer in layers.probe()}
+    assert probed["uid"] is False and probed["bubblewrap"] is True
 
 
 # -- without bubblewrap ------------------------------------------------------------------------

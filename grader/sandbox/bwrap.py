@@ -81,7 +81,8 @@ def command(inner: list[str], *, folder: Path, source: Path, uid: int | None,
                 argv += ["--perms", "0755", "--dir", str(parent)]
             made.add(parent)
         argv += [how, str(src), str(dest)]
-    argv += ["--chdir", str(folder)]
+    # The root tmpfs holds only mount points: read-only, so even uid 0 inside cannot add files.
+    argv += ["--remount-ro", "/", "--chdir", str(folder)]
     if uid is not None:
         argv += ["--", "setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups",
                  "--inh-caps=-all", "--bounding-set=-all", "--no-new-privs"]

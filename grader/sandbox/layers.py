@@ -45,11 +45,11 @@ def _world_runnable(path: str) -> bool:
         return False
 
 
-def _try_bwrap(path: str, as_root: bool) -> str:
+def _try_bwrap(path: str, uid: int | None) -> str:
     """Run ``true`` the way a real run would; return bubblewrap's complaint, '' if none."""
     here = Path(os.path.realpath(sys.executable)).parent
     argv = bwrap.command(["/usr/bin/true"], folder=here, source=here,
-                         uid=slots.uid_range()[0] if as_root else None, writable=[],
+                         uid=uid, writable=[],
                          tmp_size=1 << 20, bwrap=path)
     try:
         proc = subprocess.run(argv, capture_output=True, text=True, timeout=10)
@@ -69,6 +69,12 @@ def detect() -> Layers:
     except ImportError:
         rlimits, why_rlimits = False, "no resource limits on this system (Windows)"
     root = _is_root()
+    pool, why_pool = range(0), ""
+    try:
+        pool = slots.uid_range()
+    except ValueError as exc:
+        why_pool = str(exc)
+    drop = pool[0] if root and pool else None
     path = bwrap.find()
     why_bwrap = ""
     if path is None:
@@ -76,22 +82,20 @@ def detect() -> Layers:
                      if sys.platform.startswith("linux") else
                      f"bubblewrap needs Linux (this is {sys.platform})")
     else:
-        complaint = _try_bwrap(path, root)
+        complaint = _try_bwrap(path, drop)
         if complaint:
             why_bwrap = f"bubblewrap cannot start a sandbox here: {complaint}"
             path = None
     uid, why_uid = False, ""
     if not root:
         why_uid = "not running as root, so the app keeps your own uid"
+    elif drop is None:
+        why_uid = why_pool or "FLASKLINGS_SANDBOX_UIDS=none: the app keeps the grader's uid"
     else:
-        try:
-            slots.uid_range()
-            uid = bool(path) or _world_runnable(sys.executable)
-            if not uid:
-                why_uid = (f"the interpreter {os.path.realpath(sys.executable)} is not "
-                           "reachable by other uids and bubblewrap is missing to bind it")
-        except ValueError as exc:
-            why_uid = str(exc)
+        uid = bool(path) or _world_runnable(sys.executable)
+        if not uid:
+            why_uid = (f"the interpreter {os.path.realpath(sys.executable)} is not "
+                       "reachable by other uids and bubblewrap is missing to bind it")
     return Layers(rlimits, path, uid, why_rlimits, why_bwrap, why_uid)
 
 
@@ -103,8 +107,7 @@ def probe() -> list[dict]:
     if got.uid:
         r = slots.uid_range()
         pool = f"{r.start}-{r.stop - 1}"
-    kill = ("SIGKILL the sandbox's pid namespace, then every process of the slot uid"
-            if got.bwrap else
+    kill = ("SIGKILL the sandbox's pid namespace" if got.bwrap else
             "every process of the slot uid" if got.uid else
             "the process group, then every process carrying the run's marker (Linux /proc)"
             if sys.platform.startswith("linux") else "the process group only: an app that "

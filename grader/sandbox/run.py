@@ -115,7 +115,7 @@ class Run:
             env = {k: v for k, v in base.items() if k.startswith("PYTHON")}
             env.update({"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": "/tmp",
                         "USER": "student", "TMPDIR": "/tmp", "LANG": "C.UTF-8"})
-            env.update(extra)
+            env.update({k: v for k, v in extra.items() if v is not None})
         else:
             env = dict(base)
         env["MALLOC_ARENA_MAX"] = "2"

@@ -31,8 +31,10 @@ class Slot:
 
 
 def uid_range(text: str | None = None) -> range:
-    """Parse ``FLASKLINGS_SANDBOX_UIDS`` ("61000-61063")."""
+    """Parse ``FLASKLINGS_SANDBOX_UIDS`` ("61000-61063"; "none": no pool, keep the grader's uid)."""
     text = text or os.environ.get("FLASKLINGS_SANDBOX_UIDS") or DEFAULT_UIDS
+    if text.strip().lower() == "none":
+        return range(0)
     first, _, last = text.partition("-")
     try:
         lo, hi = int(first), int(last or first)
