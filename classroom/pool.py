@@ -1,22 +1,20 @@
 """The embedded grading pool: a few threads, each running one job at a time in a child process.
 
-Grading imports pytest and runs it in-process, which is not thread-safe, so every job gets its
-own ``python -m classroom run-job`` process; the thread only claims, waits and enforces the time
-limit. Claims go through the database, so several pools (one per gunicorn worker, say) share the
-queue safely.
+Grading runs pytest in-process, which is not thread-safe, so every job gets its own process,
+forked from a forkserver that has already imported the grader (a fresh interpreter per job
+would spend most of a grade importing). The thread only claims, waits and enforces the time
+limit. Claims go through the database, so several pools (one per gunicorn worker, say) share
+the queue safely.
 """
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
+import multiprocessing
 import sys
 import threading
 import time
 
 from classroom import db, jobs, sweeper
-from grader.manifest import ROOT
 
 POLL_S = 1.0
 
@@ -31,6 +29,9 @@ class Pool:
         self.threads: list[threading.Thread] = []
         self._last_sweep = 0.0
         self._sweep_lock = threading.Lock()
+        self._mp = multiprocessing.get_context("forkserver")
+        self._mp.set_forkserver_preload(["classroom.jobs", "grader.runner", "grader.plugin",
+                                         "pytest", "requests"])
 
     def start(self) -> "Pool":
         for i in range(self.size):
@@ -70,23 +71,16 @@ class Pool:
             self._run(*claimed)
 
     def _run(self, job_id: int, attempt: int) -> None:
-        env = dict(os.environ)
-        env[jobs.SETTINGS_ENV] = json.dumps(self.settings)
-        env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH")) if p)
-        cmd = [sys.executable, "-m", "classroom", "run-job", str(job_id), "--attempt",
-               str(attempt)]
-        proc = subprocess.Popen(cmd, env=env, stdin=subprocess.DEVNULL,
-                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        try:
-            _, err = proc.communicate(timeout=float(self.settings["job_timeout"]))
-        except subprocess.TimeoutExpired:
+        proc = self._mp.Process(target=jobs.run_job, args=(job_id, self.settings, attempt),
+                                name=f"grade-job-{job_id}", daemon=False)
+        proc.start()
+        proc.join(float(self.settings["job_timeout"]))
+        if proc.exitcode is None:
             proc.kill()
-            _, err = proc.communicate()
+            proc.join()
             jobs.finish(self.sessions, job_id, attempt, None,
                         f"grading took longer than {self.settings['job_timeout']} s")
-            return
-        if proc.returncode != 0:
+        elif proc.exitcode != 0:
             # The job writes its own outcome; this catches a child that died before it could.
             jobs.finish(self.sessions, job_id, attempt, None,
-                        f"grading process exited {proc.returncode}: "
-                        f"{err.decode('utf-8', 'replace')[-2000:]}")
+                        f"the grading process died (exit status {proc.exitcode})")
