@@ -39,10 +39,14 @@ def _post_form(client, page, fields, has_field=None, **kwargs):
     return client.post(action, data={**hidden, **fields}, **kwargs)
 
 
+def _password(name):
+    return f"correct horse {name}"
+
+
 def _register(client):
     """Register (and so sign in) a fresh user; return its name."""
     name = _unique("user")
-    r = _post_form(client, REGISTER, {"username": name, "password": "correct horse " + name},
+    r = _post_form(client, REGISTER, {"username": name, "password": _password(name)},
                    has_field="username")
     if r.status_code not in (302, 303):
         fail(f"registering {name} did not redirect: POST {REGISTER} answered {r.status_code}",
@@ -110,7 +114,7 @@ def test_register_and_add_link(client):
 ])
 def test_post_without_token_refused(client):
     """A POST without the CSRF token is refused (400) and changes nothing."""
-    client, _ = _user(client, "alice")
+    client, name = _user(client, "alice")
     title = _unique("forged ")
     r = client.post(LINKS, data={"url": "https://evil.example/", "title": title},
                     headers={"Origin": EVIL})
@@ -119,8 +123,10 @@ def test_post_without_token_refused(client):
     _expect_not_listed(client, title, "a POST without a CSRF token must not change anything")
     # Signing in is a form too: a forged sign-in puts the victim in the attacker's account.
     fresh = client.__class__(client.base_url, client.log)
-    r = fresh.post(LOGIN, data={"username": "someone", "password": "x"}, headers={"Origin": EVIL})
-    expect_status(r, 400, 403, why="the sign-in POST carried no CSRF token")
+    r = fresh.post(LOGIN, data={"username": name, "password": _password(name)},
+                   headers={"Origin": EVIL})
+    expect_status(r, 400, 403, why="the sign-in POST carried no CSRF token (its username and "
+                  "password were right)")
 
 
 @check(points=1, hints=[
