@@ -282,6 +282,21 @@ def test_bad_settings_are_clear_errors_not_tracebacks(monkeypatch):
     assert "FLASKLINGS_SANDBOX must be one of auto, required, off" in doc["outcome"]["message"]
 
 
+def test_run_copy_skips_fifos_and_refuses_oversized_folders(tmp_path, monkeypatch):
+    folder = tmp_path / "submission"
+    folder.mkdir()
+    (folder / "app.py").write_text((ROOT / "tests/fixtures/apps/good/app.py").read_text())
+    os.mkfifo(folder / "pipe")  # copying it naively would block the grader forever
+    monkeypatch.setenv("FLASKLINGS_SANDBOX", "required")
+    doc = runner.grade(Chapter(id="ch99", slug="x", title="X", app="app", extra={
+        "checks": str(ROOT / "tests/fixtures/checks_basic.py")}), folder)
+    assert doc["tests"][0]["status"] == "pass", doc["tests"][0]
+    monkeypatch.setenv("FLASKLINGS_LIMITS", "folder=100")
+    doc = runner.grade(chapter(), folder)
+    assert doc["outcome"]["kind"] == "sandbox_failure"
+    assert "holds more than 100 bytes of files" in doc["outcome"]["message"]
+
+
 def test_probe_reports_every_layer_for_doctor():
     probed = layers.probe()
     names = [layer["layer"] for layer in probed]

@@ -77,7 +77,11 @@ def detect() -> Layers:
     drop = pool[0] if root and pool else None
     path = bwrap.find()
     why_bwrap = ""
-    if path is None:
+    if path is None and os.environ.get("FLASKLINGS_BWRAP") == "":
+        why_bwrap = "bubblewrap is switched off (FLASKLINGS_BWRAP is empty)"
+    elif path is None and os.environ.get("FLASKLINGS_BWRAP"):
+        why_bwrap = f"FLASKLINGS_BWRAP={os.environ['FLASKLINGS_BWRAP']} is not an executable"
+    elif path is None:
         why_bwrap = ("bubblewrap is not installed (Debian/Ubuntu: apt-get install bubblewrap)"
                      if sys.platform.startswith("linux") else
                      f"bubblewrap needs Linux (this is {sys.platform})")

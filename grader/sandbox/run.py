@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import signal
+import stat
 import subprocess
 import sys
 import threading
@@ -91,8 +92,9 @@ class Run:
             size = _copy_tree(self.folder, self.copy, self.limits.folder)
             if size < 0:
                 raise SandboxFailure(f"the folder {self.folder} holds more than "
-                                     f"{self.limits.folder >> 20} MiB; the grader copies "
-                                     "at most that much")
+                                     f"{self.limits.folder:,} bytes of files; the grader "
+                                     "copies at most that much (caches and virtualenvs "
+                                     "are left out)")
         for top in [self.copy, *self.writable]:
             if top is not None:
                 _chown_tree(top, self.slot.uid)
@@ -212,7 +214,10 @@ def _copy_tree(src: Path, dest: Path, limit: int) -> int:
 
     def counted(s, d):
         nonlocal total
-        total += os.lstat(s).st_size
+        st = os.lstat(s)
+        if not stat.S_ISREG(st.st_mode):
+            return d  # a fifo or device would block or leak: only plain files are copied
+        total += st.st_size
         if total > limit:
             raise _TooBig
         return shutil.copy2(s, d)
