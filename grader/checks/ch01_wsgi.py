@@ -1,7 +1,14 @@
 """Chapter 1 checks: the Linkly app factory and a plain WSGI app, served live."""
 
-from grader.checking import (check, expect_header, expect_in_body, expect_status, fail, html,
-                             json_body)
+from grader.checking import (
+    check,
+    expect_header,
+    expect_in_body,
+    expect_status,
+    fail,
+    html,
+    json_body,
+)
 
 
 @check(points=2, hints=[
@@ -40,8 +47,8 @@ def test_unknown_page(client):
 
 @check(points=2, hints=[
     "A WSGI app finds the request's method and path in the environ dict.",
-    "environ['REQUEST_METHOD'] and environ['PATH_INFO']; the Content-Type header goes to "
-    "start_response as ('Content-Type', 'text/plain; charset=utf-8').",
+    ("environ['REQUEST_METHOD'] and environ['PATH_INFO']; the Content-Type header goes to "
+     "start_response as ('Content-Type', 'text/plain; charset=utf-8')."),
 ])
 def test_plain_wsgi_app(start_app):
     """The plain WSGI app echoes the method and path as text/plain."""
@@ -56,10 +63,10 @@ def test_plain_wsgi_app(start_app):
 
 
 @check(points=1, hints=[
-    "Production servers import your app by name, like `flask --app`: Linkly must be built by "
-    "a factory called create_app() in linkly/__init__.py.",
-    "Keep create_app() (no module-level app needed); the check runs "
-    "`gunicorn \"linkly:create_app()\"` with two worker processes.",
+    ("Production servers import your app by name, like `flask --app`: Linkly must be built by "
+     "a factory called create_app() in linkly/__init__.py."),
+    ("Keep create_app() (no module-level app needed); the check runs "
+     "`gunicorn \"linkly:create_app()\"` with two worker processes."),
 ])
 def test_factory(start_app):
     """Gunicorn serves Linkly through its create_app() factory."""

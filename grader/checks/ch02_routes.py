@@ -2,8 +2,7 @@
 
 from urllib.parse import urljoin, urlsplit
 
-from grader.checking import (body_excerpt, check, expect_header, expect_status, fail, html,
-                             json_body)
+from grader.checking import body_excerpt, check, expect_header, expect_status, fail, html, json_body
 
 FLASK_URL = "https://flask.palletsprojects.com/"
 NEW_URL = "https://example.org/docs/page?lang=en#part-2"
@@ -46,10 +45,10 @@ def shorten(client, url: str, base_url: str, prefix: str = ""):
 
 
 @check(points=2, hints=[
-    "A rule with a variable part, such as '/<name>', passes that part of the path to the view "
-    "as an argument.",
-    "Look the code up in the store and answer with redirect() to the link's URL: status 302, "
-    "Location the URL.",
+    ("A rule with a variable part, such as '/<name>', passes that part of the path to the view "
+     "as an argument."),
+    ("Look the code up in the store and answer with redirect() to the link's URL: status 302, "
+     "Location the URL."),
 ])
 def test_follow_redirects(client):
     """GET /<code> redirects (302) to the link's URL."""
@@ -89,10 +88,10 @@ def test_link_detail(client):
 
 
 @check(points=1, hints=[
-    "Missing ids and paths that are not numbers are both 404s: a converter that does not "
-    "match means the route does not match.",
-    "Use <int:link_id> so /links/abc never reaches your view, and abort(404) for an id "
-    "the store does not have.",
+    ("Missing ids and paths that are not numbers are both 404s: a converter that does not "
+     "match means the route does not match."),
+    ("Use <int:link_id> so /links/abc never reaches your view, and abort(404) for an id "
+     "the store does not have."),
 ])
 def test_link_detail_404(client):
     """/links/999 and /links/abc answer 404."""
@@ -102,8 +101,8 @@ def test_link_detail_404(client):
 
 @check(points=1, hints=[
     "url_for(..., _external=True) builds a full URL from the host the request came to.",
-    "Build short_url with url_for() for your redirect view's endpoint and the link's code; "
-    "_external=True makes it include http://host:port.",
+    ("Build short_url with url_for() for your redirect view's endpoint and the link's code; "
+     "_external=True makes it include http://host:port."),
 ])
 def test_short_url(client, base_url):
     """A link's short_url is a full URL on this server that leads to the link."""
@@ -150,8 +149,8 @@ def test_trailing_slash(client, base_url):
 
 
 @check(points=1, hints=[
-    "One route can answer both GET (show the form) and POST (receive it): methods=['GET', "
-    "'POST'].",
+    ("One route can answer both GET (show the form) and POST (receive it): methods=['GET', "
+     "'POST']."),
     "GET /shorten returns a page with <form method=\"post\"> and an <input name=\"url\">.",
 ])
 def test_shorten_form(client):
@@ -169,8 +168,8 @@ def test_shorten_form(client):
 
 @check(points=2, hints=[
     "After a successful POST, redirect to the new resource so a reload does not post again.",
-    "Store the posted url with get_store().add(), then redirect with 303 to url_for() of your "
-    "detail view for the new link's id.",
+    ("Store the posted url with get_store().add(), then redirect with 303 to url_for() of your "
+     "detail view for the new link's id."),
 ])
 def test_shorten_creates(client, base_url):
     """POST /shorten stores the URL and redirects to the new link, whose code redirects."""
@@ -189,10 +188,10 @@ def test_shorten_creates(client, base_url):
 
 
 @check(points=1, hints=[
-    "Bad input is the client's mistake: answer 400 with a message saying what to send, "
-    "never a 500.",
-    "Read the field so that a missing one gives an empty value rather than an error, check "
-    "its scheme, and abort(400) with a description that names the url field.",
+    ("Bad input is the client's mistake: answer 400 with a message saying what to send, "
+     "never a 500."),
+    ("Read the field so that a missing one gives an empty value rather than an error, check "
+     "its scheme, and abort(400) with a description that names the url field."),
 ])
 def test_shorten_bad_input(client):
     """POST /shorten without a usable URL answers 400 with a message about the URL."""
@@ -207,10 +206,10 @@ def test_shorten_bad_input(client):
 
 
 @check(points=2, hints=[
-    "Links written by hand (href=\"/links/1\") break when the app is mounted under a prefix; "
-    "url_for() adds the prefix for you.",
-    "Build every href on the home page and every redirect Location with url_for(). The check "
-    "serves your app under /mounted.",
+    ("Links written by hand (href=\"/links/1\") break when the app is mounted under a prefix; "
+     "url_for() adds the prefix for you."),
+    ("Build every href on the home page and every redirect Location with url_for(). The check "
+     "serves your app under /mounted."),
 ])
 def test_links_use_url_for(client, base_url):
     """Under a /mounted prefix, the home page's links and redirects keep the prefix."""
