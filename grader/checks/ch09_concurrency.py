@@ -87,8 +87,8 @@ def test_unknown_code(client):
 
 
 @check(points=3, hints=[
-    "Under a threaded server, two requests can read the same old count and both write "
-    "count + 1: one click is lost. Make the increment one indivisible step.",
+    ("Under a threaded server, two requests can read the same old count and both write "
+    "count + 1: one click is lost. Make the increment one indivisible step."),
     "Let the database do the arithmetic: UPDATE links SET clicks = clicks + 1 WHERE code = ?",
 ])
 def test_counter_threaded(client, base_url):
@@ -106,10 +106,10 @@ def test_counter_threaded(client, base_url):
 
 
 @check(points=3, hints=[
-    "Gunicorn runs several worker processes; each has its own copy of every Python "
-    "variable, so a counter kept in memory (even behind a lock) is split between them.",
-    "Keep the count where every process sees it: the SQLite database in the instance "
-    "folder, updated with one atomic UPDATE.",
+    ("Gunicorn runs several worker processes; each has its own copy of every Python "
+    "variable, so a counter kept in memory (even behind a lock) is split between them."),
+    ("Keep the count where every process sees it: the SQLite database in the instance "
+    "folder, updated with one atomic UPDATE."),
 ])
 def test_counter_processes(start_app):
     """Under gunicorn with 3 worker processes, 200 redirects add exactly 200 clicks."""
@@ -148,8 +148,8 @@ def _report(r) -> dict:
 
 
 @check(points=1, hints=[
-    "Cache-Control tells clients how long they may reuse a response; an ETag names this "
-    "version of it.",
+    ("Cache-Control tells clients how long they may reuse a response; an ETag names this "
+    "version of it."),
     "On the response: response.cache_control.max_age = ... and response.add_etag().",
 ])
 def test_stats_cache_headers(client):
@@ -165,10 +165,10 @@ def test_stats_cache_headers(client):
 
 
 @check(points=2, hints=[
-    "A client that already has the report sends its ETag back in If-None-Match; if the "
-    "report has not changed, answer 304 Not Modified with no body.",
-    "Flask does it for you: return response.make_conditional(request) after add_etag(). "
-    "The ETag only repeats if the body does: serve the memoised report.",
+    ("A client that already has the report sends its ETag back in If-None-Match; if the "
+    "report has not changed, answer 304 Not Modified with no body."),
+    ("Flask does it for you: return response.make_conditional(request) after add_etag(). "
+    "The ETag only repeats if the body does: serve the memoised report."),
 ])
 def test_conditional_get(client):
     """Revalidating /stats with its ETag answers 304 with no body; a stale ETag gets 200."""
@@ -185,10 +185,10 @@ def test_conditional_get(client):
 
 
 @check(points=2, hints=[
-    "The stats query is slow; compute the report once and reuse it for STATS_TTL seconds "
-    "instead of redoing the work on every request.",
-    "Keep the report in a cachetools.TTLCache (one per app, guarded by a lock); "
-    "\"generated_at\" then stays the same while the cached copy is served.",
+    ("The stats query is slow; compute the report once and reuse it for STATS_TTL seconds "
+    "instead of redoing the work on every request."),
+    ("Keep the report in a cachetools.TTLCache (one per app, guarded by a lock); "
+    "\"generated_at\" then stays the same while the cached copy is served."),
 ])
 def test_stats_memoised(client):
     """A second GET /stats is served from the memo: same report, without the slow query."""
@@ -207,10 +207,10 @@ def test_stats_memoised(client):
 
 
 @check(points=2, hints=[
-    "An async view helps when one request waits on several slow things: start them all, "
-    "then wait once.",
-    "await asyncio.gather(*(probe(...) for each link)) instead of awaiting each probe in "
-    "turn in a loop.",
+    ("An async view helps when one request waits on several slow things: start them all, "
+    "then wait once."),
+    ("await asyncio.gather(*(probe(...) for each link)) instead of awaiting each probe in "
+    "turn in a loop."),
 ])
 def test_async_probes(client):
     """GET /api/links/check probes every link concurrently, not one after another."""

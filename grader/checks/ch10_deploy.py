@@ -99,10 +99,10 @@ def test_health(client):
 
 
 @check(points=2, hints=[
-    "Behind a proxy the app sees the proxy's address and plain http; the proxy passes the "
-    "original scheme and host in X-Forwarded-* headers, and ProxyFix applies them.",
-    "app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1): one proxy, so "
-    "trust one value, the last one the proxy appended.",
+    ("Behind a proxy the app sees the proxy's address and plain http; the proxy passes the "
+    "original scheme and host in X-Forwarded-* headers, and ProxyFix applies them."),
+    ("app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1): one proxy, so "
+    "trust one value, the last one the proxy appended."),
 ])
 def test_proxy_fix(client):
     """Behind one proxy, short_url uses the forwarded scheme and host, trusting one hop only."""
@@ -126,8 +126,8 @@ def test_proxy_fix(client):
 
 # -- live: state across workers -----------------------------------------------------------
 @check(points=2, hints=[
-    "Each gunicorn worker is a separate process: a click counted in one worker's memory is "
-    "invisible to the others.",
+    ("Each gunicorn worker is a separate process: a click counted in one worker's memory is "
+    "invisible to the others."),
     "Count clicks in the database with one atomic UPDATE, as in chapter 9.",
 ])
 def test_clicks_across_workers(client, base_url):
@@ -150,10 +150,10 @@ def test_clicks_across_workers(client, base_url):
 
 
 @check(points=2, hints=[
-    "A Flask session is a cookie signed with SECRET_KEY: every worker can read it if they "
-    "all share the same key.",
-    "Read the key from the environment (FLASK_SECRET_KEY with app.config.from_prefixed_env()),"
-    " never from os.urandom() at startup.",
+    ("A Flask session is a cookie signed with SECRET_KEY: every worker can read it if they "
+    "all share the same key."),
+    ("Read the key from the environment (FLASK_SECRET_KEY with app.config.from_prefixed_env()),"
+    " never from os.urandom() at startup."),
 ])
 def test_sessions_across_workers(client, base_url):
     """The session (recent links) carries over whichever worker serves each request."""
@@ -175,8 +175,8 @@ def test_sessions_across_workers(client, base_url):
 
 
 @check(points=1, hints=[
-    "A restart (or a second server behind the load balancer) must accept cookies signed "
-    "before it: that needs the same SECRET_KEY every time.",
+    ("A restart (or a second server behind the load balancer) must accept cookies signed "
+    "before it: that needs the same SECRET_KEY every time."),
     "Take SECRET_KEY from FLASK_SECRET_KEY; a key made at startup changes on every restart.",
 ])
 def test_sessions_survive_restart(client, start_app):
@@ -194,8 +194,8 @@ def test_sessions_survive_restart(client, start_app):
 
 @check(points=1, hints=[
     "Production must never run on a default secret key: refuse to start instead.",
-    "After loading the configuration: if not app.config.get('SECRET_KEY'): raise "
-    "RuntimeError('FLASK_SECRET_KEY is not set').",
+    ("After loading the configuration: if not app.config.get('SECRET_KEY'): raise "
+    "RuntimeError('FLASK_SECRET_KEY is not set')."),
 ])
 def test_refuses_without_secret(start_app):
     """Without FLASK_SECRET_KEY in the environment the app refuses to start."""
@@ -210,10 +210,10 @@ def test_refuses_without_secret(start_app):
 
 # -- live: metrics --------------------------------------------------------------------------
 @check(points=2, hints=[
-    "prometheus_client's Counter and Histogram, updated in before/after_request hooks, and "
-    "generate_latest() at GET /metrics.",
-    f"Names: {REQUESTS_METRIC} (labels method, endpoint, status), {LATENCY_METRIC} "
-    f"(histogram), {CLICKS_METRIC}.",
+    ("prometheus_client's Counter and Histogram, updated in before/after_request hooks, and "
+    "generate_latest() at GET /metrics."),
+    (f"Names: {REQUESTS_METRIC} (labels method, endpoint, status), {LATENCY_METRIC} "
+    f"(histogram), {CLICKS_METRIC}."),
 ])
 def test_metrics_exposed(client):
     """GET /metrics parses and has the request counter, latency histogram and clicks."""
@@ -233,10 +233,10 @@ def test_metrics_exposed(client):
 
 
 @check(points=2, hints=[
-    "Every gunicorn worker counts its own requests; a scrape reaches one worker. "
-    "prometheus_client's multiprocess mode adds them all up.",
-    "When PROMETHEUS_MULTIPROC_DIR is set, build the /metrics answer from a fresh "
-    "CollectorRegistry with multiprocess.MultiProcessCollector(registry).",
+    ("Every gunicorn worker counts its own requests; a scrape reaches one worker. "
+    "prometheus_client's multiprocess mode adds them all up."),
+    ("When PROMETHEUS_MULTIPROC_DIR is set, build the /metrics answer from a fresh "
+    "CollectorRegistry with multiprocess.MultiProcessCollector(registry)."),
 ])
 def test_metrics_across_workers(client, base_url):
     """Clicks served by any of the 3 workers all show in every scrape of /metrics."""
@@ -252,10 +252,10 @@ def test_metrics_across_workers(client, base_url):
 
 # -- static: deployment files -----------------------------------------------------------------
 @check(points=2, hints=[
-    "gunicorn.conf.py is plain Python: module-level names are gunicorn settings, functions "
-    "with hook names (child_exit...) are called by gunicorn.",
-    "Set bind, workers and timeout, and define child_exit(server, worker) calling "
-    "prometheus_client.multiprocess.mark_process_dead(worker.pid).",
+    ("gunicorn.conf.py is plain Python: module-level names are gunicorn settings, functions "
+    "with hook names (child_exit...) are called by gunicorn."),
+    ("Set bind, workers and timeout, and define child_exit(server, worker) calling "
+    "prometheus_client.multiprocess.mark_process_dead(worker.pid)."),
 ])
 def test_gunicorn_conf(app_dir):
     """gunicorn.conf.py sets bind, workers and timeout and cleans up after dead workers."""
@@ -307,10 +307,10 @@ def _requirement_names(text: str) -> set[str]:
 
 
 @check(points=2, hints=[
-    "A good Dockerfile: a pinned python base image, requirements installed before the code "
-    "is copied, a non-root USER, and gunicorn started in exec form.",
-    'COPY requirements.txt . then RUN pip install -r requirements.txt; USER linkly; '
-    'CMD ["gunicorn", "--config", "gunicorn.conf.py", "linkly:create_app()"].',
+    ("A good Dockerfile: a pinned python base image, requirements installed before the code "
+    "is copied, a non-root USER, and gunicorn started in exec form."),
+    ('COPY requirements.txt . then RUN pip install -r requirements.txt; USER linkly; '
+    'CMD ["gunicorn", "--config", "gunicorn.conf.py", "linkly:create_app()"].'),
 ])
 def test_dockerfile(app_dir):
     """The Dockerfile builds a non-root gunicorn image from requirements.txt, without secrets."""
@@ -325,7 +325,7 @@ def test_dockerfile(app_dir):
     parser = DockerfileParser(path=str(app_dir / "Dockerfile"))
     steps = [(i["instruction"], i["value"]) for i in parser.structure
              if i["instruction"] != "COMMENT"]
-    names = [s[0] for s in steps]
+    [s[0] for s in steps]
     base = parser.baseimage or ""
     if not base.startswith("python:") or base.endswith(":latest"):
         fail("start FROM an official python image with a pinned version tag",
@@ -376,7 +376,7 @@ def test_dockerfile(app_dir):
 def test_procfile(app_dir):
     """The Procfile's web process runs the app factory under gunicorn."""
     text = read_file(app_dir, "Procfile")
-    procs = dict(m.groups() for m in re.finditer(r"^([A-Za-z0-9_-]+):\s*(.+?)\s*$", text, re.M))
+    procs = dict(m.groups() for m in re.finditer(r"^([A-Za-z0-9_-]+):\s*(.+?)\s*$", text, re.MULTILINE))
     web = procs.get("web")
     if web is None:
         fail("the Procfile has no web process", expected="web: gunicorn ...",
@@ -412,10 +412,10 @@ def _unit(app_dir) -> configparser.ConfigParser:
 
 
 @check(points=1, hints=[
-    "A systemd unit starts gunicorn at boot, restarts it when it dies and runs it as an "
-    "unprivileged user.",
-    "[Service] needs User=, ExecStart= with the absolute path of gunicorn, Restart=on-failure "
-    "and EnvironmentFile= for the secret; [Install] needs WantedBy=multi-user.target.",
+    ("A systemd unit starts gunicorn at boot, restarts it when it dies and runs it as an "
+    "unprivileged user."),
+    ("[Service] needs User=, ExecStart= with the absolute path of gunicorn, Restart=on-failure "
+    "and EnvironmentFile= for the secret; [Install] needs WantedBy=multi-user.target."),
 ])
 def test_systemd_unit(app_dir):
     """deploy/linkly.service runs gunicorn as a non-root user, restarts it, keeps secrets out."""
@@ -435,7 +435,10 @@ def test_systemd_unit(app_dir):
     if svc.get("Restart", "no") == "no":
         fail("systemd will not restart the app if it dies", expected="Restart=on-failure",
              actual=f"Restart={svc.get('Restart', '(not set: no)')}")
-    if "SECRET_KEY" in svc.get("Environment", ""):
+    # Read every Environment= line: the parser keeps only the last of repeated keys.
+    inline = [line for line in read_file(app_dir, "deploy/linkly.service").splitlines()
+              if line.strip().startswith("Environment=")]
+    if any("SECRET_KEY" in line for line in inline):
         fail("the secret key is written into the unit, readable by every user", expected=
              "EnvironmentFile=/etc/linkly/linkly.env", actual="Environment=...SECRET_KEY...")
     if not unit.has_section("Install") or not unit["Install"].get("WantedBy"):
@@ -451,10 +454,10 @@ def _directives(block, name):
 
 
 @check(points=1, hints=[
-    "nginx faces the internet and forwards requests to gunicorn on loopback, telling it the "
-    "original host, scheme and client address.",
-    "location / { proxy_pass http://127.0.0.1:8000; proxy_set_header Host $host; "
-    "proxy_set_header X-Forwarded-For ...; X-Forwarded-Proto $scheme; X-Forwarded-Host $host; }",
+    ("nginx faces the internet and forwards requests to gunicorn on loopback, telling it the "
+    "original host, scheme and client address."),
+    ("location / { proxy_pass http://127.0.0.1:8000; proxy_set_header Host $host; "
+    "proxy_set_header X-Forwarded-For ...; X-Forwarded-Proto $scheme; X-Forwarded-Host $host; }"),
 ])
 def test_nginx_site(app_dir):
     """deploy/nginx.conf proxies to where gunicorn listens and sets the X-Forwarded-* headers."""
@@ -495,10 +498,10 @@ def test_nginx_site(app_dir):
 
 
 @check(points=1, hints=[
-    "A Grafana dashboard is JSON: panels, each with Prometheus queries (targets[].expr) over "
-    "the metrics your app exports.",
-    "One panel with rate(linkly_http_requests_total[5m]), one with histogram_quantile(0.95, "
-    "sum by (le) (rate(linkly_http_request_duration_seconds_bucket[5m]))).",
+    ("A Grafana dashboard is JSON: panels, each with Prometheus queries (targets[].expr) over "
+    "the metrics your app exports."),
+    ("One panel with rate(linkly_http_requests_total[5m]), one with histogram_quantile(0.95, "
+    "sum by (le) (rate(linkly_http_request_duration_seconds_bucket[5m])))."),
 ])
 def test_grafana_dashboard(app_dir, client):
     """monitoring/grafana-dashboard.json charts request rate and latency from real metrics."""

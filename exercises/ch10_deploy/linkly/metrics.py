@@ -19,7 +19,6 @@ bp = Blueprint("metrics", __name__)
 def record_click():
     """Count one followed link."""
     # TODO: add one to linkly_clicks_total.
-    pass
 
 
 def init_app(app):

@@ -2,7 +2,7 @@
 
 import threading
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from cachetools import TTLCache
 from flask import Blueprint, current_app, jsonify, request
@@ -31,7 +31,7 @@ def compute_stats():
         "links": total[0],
         "clicks": total[1],
         "top": [{"code": row["code"], "clicks": row["clicks"]} for row in top],
-        "generated_at": datetime.now(timezone.utc).isoformat(),
+        "generated_at": datetime.now(UTC).isoformat(),
     }
 
 

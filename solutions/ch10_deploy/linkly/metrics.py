@@ -9,15 +9,20 @@ import os
 import time
 
 from flask import Blueprint, Response, g, request
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    REGISTRY,
+    CollectorRegistry,
+    Counter,
+    Histogram,
+    generate_latest,
+    multiprocess,
+)
 
 MULTIPROC_DIR = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
 if MULTIPROC_DIR:
-    # The folder must exist before the first metric is created below.
+    # Each metric opens its file in this folder as soon as it is created, just below.
     os.makedirs(MULTIPROC_DIR, exist_ok=True)
-
-from prometheus_client import (  # noqa: E402  (after the folder exists)
-    CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, Counter, Histogram, generate_latest,
-    multiprocess)
 
 REQUESTS = Counter("linkly_http_requests_total", "HTTP requests answered.",
                    ["method", "endpoint", "status"])
