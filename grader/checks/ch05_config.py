@@ -1,7 +1,8 @@
 """Chapter 5 checks: configuration layers, secrets, and debug mode, observed over HTTP.
 
-The chapter's env (course.toml) gives every copy FLASK_SECRET_KEY; checks that need another
-setup start their own copy with an instance/config.py and FLASK_* variables of their own.
+The chapter's env (course.toml) gives every copy FLASK_SECRET_KEY. The checks about layers start
+their own copies, each with an instance/config.py of the check's choosing (empty where the check
+wants none) and FLASK_* variables of their own.
 """
 
 import secrets
@@ -14,6 +15,15 @@ INSTANCE_FILE = (
     'BASE_URL = "https://file.example"\n'
     "MAX_URL_LENGTH = 40\n"
 )
+
+
+def _start(start_app, config: str = "", env=None):
+    """Start a copy of the app whose instance/config.py holds ``config``.
+
+    Writing the file even when it is empty replaces any config.py the student keeps in their
+    own instance folder for trying things by hand, so it cannot change the grade.
+    """
+    return start_app(instance_files={"config.py": config}, env=env)
 
 
 def _url(length: int) -> str:
@@ -60,8 +70,9 @@ def _expect_site_name(client, name: str, where: str) -> None:
     ("Keep SITE_NAME = 'Linkly', BASE_URL = 'http://localhost:5000', MAX_URL_LENGTH = 2048 "
     "as the defaults; the short link is BASE_URL + '/' + code."),
 ])
-def test_defaults(client):
+def test_defaults(start_app):
     """With no instance file and no FLASK_* settings, the defaults apply."""
+    client = _start(start_app).client()
     _expect_site_name(client, "Linkly", "(the default)")
     _expect_short_url(client, "http://localhost:5000", "(the default)")
     _expect_limit(client, 2048, "(the default)")
@@ -75,7 +86,7 @@ def test_defaults(client):
 ])
 def test_instance_file_overrides_defaults(start_app):
     """Settings in instance/config.py override the defaults."""
-    app = start_app(instance_files={"config.py": INSTANCE_FILE})
+    app = _start(start_app, INSTANCE_FILE)
     client = app.client()
     where = "(instance/config.py sets it)"
     _expect_site_name(client, "Staging Links", where)
@@ -91,8 +102,8 @@ def test_instance_file_overrides_defaults(start_app):
 ])
 def test_environment_overrides_instance_file(start_app):
     """FLASK_* variables override instance/config.py, which still supplies the rest."""
-    app = start_app(instance_files={"config.py": INSTANCE_FILE},
-                    env={"FLASK_BASE_URL": "https://env.example", "FLASK_MAX_URL_LENGTH": "30"})
+    app = _start(start_app, INSTANCE_FILE,
+                 env={"FLASK_BASE_URL": "https://env.example", "FLASK_MAX_URL_LENGTH": "30"})
     client = app.client()
     _expect_short_url(client, "https://env.example",
                       "(FLASK_BASE_URL=https://env.example overrides the file)")
@@ -110,7 +121,7 @@ def test_environment_overrides_instance_file(start_app):
 def test_missing_secret_fails_fast(start_app):
     """Without a SECRET_KEY the app refuses to start, and says why."""
     try:
-        app = start_app(env={"FLASK_SECRET_KEY": None})
+        app = _start(start_app, env={"FLASK_SECRET_KEY": None})
     except StartupError as err:
         said = f'{err.message} {err.detail} {err.output}'
         if "SECRET_KEY" not in said:
@@ -162,7 +173,7 @@ def test_no_debugging_in_production(client):
 def test_debug_tools_in_development(start_app):
     """With FLASK_DEBUG=1, GET /debug/config shows the settings with secrets masked."""
     secret = "ch5-" + secrets.token_hex(12)
-    app = start_app(env={"FLASK_DEBUG": "1", "FLASK_SECRET_KEY": secret})
+    app = _start(start_app, env={"FLASK_DEBUG": "1", "FLASK_SECRET_KEY": secret})
     r = app.client().get("/debug/config")
     expect_status(r, 200, why="in development (FLASK_DEBUG=1) /debug/config is available")
     data = json_body(r)
