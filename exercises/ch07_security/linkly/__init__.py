@@ -8,7 +8,12 @@ from . import auth, db, headers, links
 def create_app(test_config=None):
     """Create and configure the Linkly app."""
     app = Flask(__name__, instance_relative_config=True)
-    app.config.from_mapping(SECRET_KEY="dev", DATABASE="linkly.sqlite")
+    app.config.from_mapping(
+        SECRET_KEY="dev",
+        DATABASE="linkly.sqlite",
+        # A second layer against CSRF: browsers leave the cookie off cross-site POSTs.
+        SESSION_COOKIE_SAMESITE="Lax",
+    )
     app.config.from_prefixed_env()
     if test_config is not None:
         app.config.from_mapping(test_config)
