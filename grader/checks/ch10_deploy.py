@@ -13,7 +13,7 @@ import shlex
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 
-from grader.checking import check, expect_header, expect_status, fail, json_body
+from grader.checking import check, expect_header, expect_status, fail, json_body, pretty_json
 from grader.client import AppUnreachable, RecordingClient, RequestHung
 from grader.liveapp import StartupError
 
@@ -50,6 +50,15 @@ def expect_only(outcomes: Counter, status: int, what: str) -> None:
         got = ", ".join(f"{n} × {k}" for k, n in outcomes.most_common())
         fail(f"not every {what} answered {status}", expected=f"{sum(outcomes.values())} × "
              f"{status}", actual=got)
+
+
+def json_object(r, example: str) -> dict:
+    """Return the response's JSON object, or fail saying what came back instead."""
+    data = json_body(r)
+    if not isinstance(data, dict):
+        fail(f"{r.request.method} {r.request.path_url} should answer a JSON object",
+             expected=example, actual=pretty_json(data))
+    return data
 
 
 def scrape(client) -> dict[str, float]:
@@ -95,7 +104,7 @@ def test_health(client):
     data = json_body(r)
     if not isinstance(data, dict) or data.get("status") != "ok":
         fail("GET /health answered the wrong JSON", expected='{"status": "ok", ...}',
-             actual=str(data)[:200])
+             actual=pretty_json(data))
 
 
 @check(points=2, hints=[
@@ -109,15 +118,15 @@ def test_proxy_fix(client):
     r = client.get("/api/links/flask", headers={"X-Forwarded-Proto": "https",
                                                 "X-Forwarded-Host": "lnk.example"})
     expect_status(r, 200)
-    data = json_body(r)
-    got = data.get("short_url") if isinstance(data, dict) else None
+    got = json_object(r, '{"code": "flask", "short_url": "..."}').get("short_url")
     if got != "https://lnk.example/flask":
         fail("with X-Forwarded-Proto: https and X-Forwarded-Host: lnk.example, the link's "
              "short_url should be built from them",
              expected='"short_url": "https://lnk.example/flask"', actual=f'"short_url": {got!r}')
     r = client.get("/api/links/flask", headers={"X-Forwarded-Proto": "https",
                                                 "X-Forwarded-Host": "evil.example, lnk.example"})
-    got = json_body(r).get("short_url")
+    expect_status(r, 200)
+    got = json_object(r, '{"short_url": "..."}').get("short_url")
     if got != "https://lnk.example/flask":
         fail("a client can put its own X-Forwarded-Host before the proxy's; behind one proxy "
              "only the last value is trustworthy",
@@ -135,7 +144,7 @@ def test_clicks_across_workers(client, base_url):
     def clicks() -> int:
         r = client.get("/api/links/werkzeug", headers=CLOSE)
         expect_status(r, 200)
-        value = json_body(r).get("clicks")
+        value = json_object(r, '{"code": "werkzeug", "clicks": 0}').get("clicks")
         if type(value) is not int:
             fail("GET /api/links/werkzeug should report an integer \"clicks\"",
                  expected='"clicks": 0', actual=r.text[:200])
@@ -168,7 +177,7 @@ def test_sessions_across_workers(client, base_url):
     for _ in range(4):
         r = client.get("/api/recent", headers=CLOSE)
         expect_status(r, 200)
-        got = json_body(r).get("recent") if isinstance(json_body(r), dict) else None
+        got = json_object(r, '{"recent": ["werkzeug", ...]}').get("recent")
         if got != recent:
             fail("the recent links kept in the session were lost between workers",
                  expected=f'"recent": {recent}', actual=f'"recent": {got}')
@@ -186,8 +195,10 @@ def test_sessions_survive_restart(client, start_app):
     restarted = start_app(server="werkzeug")
     other = restarted.client()
     other.cookies.update(client.cookies)
-    got = json_body(other.get("/api/recent")).get("recent")
-    if not got or got[0] != "python":
+    r = other.get("/api/recent")
+    expect_status(r, 200)
+    got = json_object(r, '{"recent": ["python", ...]}').get("recent")
+    if not isinstance(got, list) or not got or got[0] != "python":
         fail("after a restart with the same FLASK_SECRET_KEY, the session cookie was not "
              "accepted any more", expected='"recent": ["python", ...]', actual=f'"recent": {got}')
 
@@ -352,7 +363,7 @@ def test_dockerfile(app_dir):
         argv = json.loads(value)
     except ValueError:
         argv = None
-    if not isinstance(argv, list):
+    if not isinstance(argv, list) or not all(isinstance(a, str) for a in argv):
         fail(f"write {op} in exec form (a JSON list), so gunicorn is PID 1 and gets "
              "docker stop's SIGTERM (a shell in between would swallow it)",
              expected=f'{op} ["gunicorn", ...]', actual=f"{op} {value}")
@@ -384,7 +395,9 @@ def test_procfile(app_dir):
     try:
         argv = shlex.split(web)
     except ValueError as exc:
-        fail(f"the web command does not parse like a shell line: {exc}", actual=web)
+        fail(f"the web command does not parse like a shell line: {exc}",
+             expected='web: gunicorn --config gunicorn.conf.py "linkly:create_app()"',
+             actual=f"web: {web}")
     if not argv or argv[0] != "gunicorn" or not any(a.startswith("linkly") for a in argv):
         fail("the web process should start gunicorn on the linkly app factory",
              expected='web: gunicorn --config gunicorn.conf.py "linkly:create_app()"',
@@ -467,7 +480,8 @@ def test_nginx_site(app_dir):
     parsed = crossplane.parse(str(app_dir / "deploy/nginx.conf"), check_ctx=False, single=True,
                               comments=False)
     if parsed["errors"]:
-        fail("deploy/nginx.conf does not parse", actual=parsed["errors"][0]["error"])
+        fail("deploy/nginx.conf does not parse", expected="a file `nginx -t` accepts",
+             actual=parsed["errors"][0]["error"].replace(str(app_dir) + "/", ""))
     config = parsed["config"][0]["parsed"]
     root = [loc for loc in _directives(config, "location") if loc["args"][-1:] == ["/"]]
     if not root:
@@ -510,12 +524,16 @@ def test_grafana_dashboard(app_dir, client):
         board = json.loads(text)
     except ValueError as exc:
         fail(f"the dashboard is not valid JSON: {exc}")
-    panels, exprs = list(board.get("panels", [])) if isinstance(board, dict) else [], []
+    panels = board.get("panels") if isinstance(board, dict) else None
+    panels, exprs = (list(panels) if isinstance(panels, list) else []), []
     while panels:
         panel = panels.pop()
         if isinstance(panel, dict):
-            panels.extend(panel.get("panels", []))  # panels folded inside a row
-            exprs += [t.get("expr", "") for t in panel.get("targets", []) if isinstance(t, dict)]
+            inner = panel.get("panels", [])  # panels folded inside a row
+            panels.extend(inner if isinstance(inner, list) else [])
+            targets = panel.get("targets", [])
+            exprs += [t.get("expr", "") for t in targets if isinstance(t, dict)] \
+                if isinstance(targets, list) else []
     joined = "\n".join(e for e in exprs if isinstance(e, str))
     if not re.search(rf"rate\(\s*{REQUESTS_METRIC}\b", joined):
         fail("no panel charts the request rate", expected=f"rate({REQUESTS_METRIC}[5m])",
