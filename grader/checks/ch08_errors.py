@@ -5,6 +5,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -226,7 +227,7 @@ def test_ruff_advice(app_dir):
 
 
 # -- the student's own tests ------------------------------------------------------------------
-SUITE_TIMEOUT = 60
+SUITE_TIMEOUT = 30
 # Known-broken copies of the reference app. Each edit must occur once in the solution.
 MUTANTS = {
     "create_without_201": (
@@ -294,37 +295,41 @@ def _run_suites(group, jobs):
         if run is not None:
             run.close()
         return {name: (3, f"the sandbox failed: {exc}") for name, _, _ in jobs}
-    out_r, out_w = os.pipe()
-    try:
-        proc = subprocess.Popen(run.command(inner) if run else inner, cwd=group,
-                                env=run.env(env, extra) if run else {**env, **extra},
-                                stdin=subprocess.DEVNULL, stdout=out_w, stderr=subprocess.STDOUT,
-                                start_new_session=True)
-    except OSError as exc:
-        os.close(out_r)
-        return {name: (3, f"the tests could not be started: {exc}") for name, _, _ in jobs}
-    finally:
-        os.close(out_w)
-    if run is not None:
-        run.started(proc, out_r)
-        reader = None
+    timed_out = {name: (None, "") for name, _, _ in jobs}
+    if run is None:
+        try:
+            proc = subprocess.Popen(inner, cwd=group, env={**env, **extra},
+                                    stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                    stderr=subprocess.STDOUT, start_new_session=True)
+        except OSError as exc:
+            return {name: (3, f"the tests could not be started: {exc}") for name, _, _ in jobs}
+        try:
+            output = proc.communicate(timeout=SUITE_TIMEOUT)[0].decode("utf-8", "replace")
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.communicate()
+            return timed_out
     else:
-        reader = os.fdopen(out_r, "rb")
-    try:
-        output = reader.read().decode("utf-8", "replace") if reader else ""
-        proc.wait(timeout=SUITE_TIMEOUT)
-    except subprocess.TimeoutExpired:
-        return {name: (None, "") for name, _, _ in jobs}
-    finally:
-        if run is not None:
-            run.kill()
-            output = run.output()
+        out_r, out_w = os.pipe()
+        try:
+            proc = subprocess.Popen(run.command(inner), cwd=group, env=run.env(env, extra),
+                                    stdin=subprocess.DEVNULL, stdout=out_w,
+                                    stderr=subprocess.STDOUT, start_new_session=True)
+        except OSError as exc:
+            os.close(out_r)
             run.close()
-        elif proc.poll() is None:
-            os.killpg(proc.pid, 9)
-            proc.wait()
-        if reader is not None:
-            reader.close()
+            return {name: (3, f"the tests could not be started: {exc}") for name, _, _ in jobs}
+        finally:
+            os.close(out_w)
+        run.started(proc, out_r)  # drains the output, and enforces the sandbox's own limits
+        try:
+            proc.wait(timeout=SUITE_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            run.kill("timeout")
+            run.close()
+            return timed_out
+        output = run.output()
+        run.close()
     _head, _, tail = output.rpartition("@@results@@")
     try:
         return {name: tuple(result) for name, result in json.loads(tail).items()}
