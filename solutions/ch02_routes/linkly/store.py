@@ -18,6 +18,8 @@ ALPHABET = string.ascii_letters + string.digits
 
 @dataclass(frozen=True)
 class Link:
+    """One short link: its id, its code and the URL it leads to."""
+
     id: int
     code: str
     url: str
