@@ -54,20 +54,18 @@ def _register(client):
     return name
 
 
-_USERS = {}
-
-
-def _user(client, role):
-    """Return a session signed in as the run's ``role`` user, registering it on first use.
+def _user(live_app, client, role):
+    """Return a session signed in as this app's ``role`` user, registering it on first use.
 
     Password hashing is deliberately slow, so the checks share two users instead of
-    registering one per check.
+    registering one per check. They are kept on the running app's object: a new copy of the
+    app (a restart, another grade in the same process) starts with an empty database.
     """
-    key = (client.base_url, role)
-    if key not in _USERS:
+    users = live_app.__dict__.setdefault("ch7_users", {})
+    if role not in users:
         session = client.__class__(client.base_url, client.log)
-        _USERS[key] = (session, _register(session))
-    return _USERS[key]
+        users[role] = (session, _register(session))
+    return users[role]
 
 
 def _add(client, url, title):
@@ -112,9 +110,9 @@ def test_register_and_add_link(client):
     ("Turn on Flask-WTF's CSRFProtect(app) and put {{ csrf_token() }} in a hidden field of every "
      "POST form."),
 ])
-def test_post_without_token_refused(client):
+def test_post_without_token_refused(client, live_app):
     """A POST without the CSRF token is refused (400) and changes nothing."""
-    client, name = _user(client, "alice")
+    client, name = _user(live_app, client, "alice")
     title = _unique("forged ")
     r = client.post(LINKS, data={"url": "https://evil.example/", "title": title},
                     headers={"Origin": EVIL})
@@ -135,11 +133,11 @@ def test_post_without_token_refused(client):
     ("Tokens from Flask-WTF are tied to the session; a token made by hand must be stored in "
      "the session and compared with hmac.compare_digest."),
 ])
-def test_foreign_token_refused(client):
+def test_foreign_token_refused(client, live_app):
     """A cross-site POST carrying the attacker's own token is refused."""
     attacker = client.__class__(client.base_url, client.log)
     _, attacker_fields = _form(attacker, REGISTER, has_field="username")
-    client, _ = _user(client, "alice")
+    client, _ = _user(live_app, client, "alice")
     title = _unique("forged ")
     r = client.post(LINKS, data={**attacker_fields, "url": "https://evil.example/",
                                  "title": title}, headers={"Origin": EVIL})
@@ -150,9 +148,9 @@ def test_foreign_token_refused(client):
 @check(points=1, hints=[
     "Search should find the signed-in user's links whose title contains the words typed.",
 ])
-def test_search_finds_own_links(client):
+def test_search_finds_own_links(client, live_app):
     """Search finds the user's own link by a word in its title."""
-    client, _ = _user(client, "alice")
+    client, _ = _user(live_app, client, "alice")
     word = _unique("zebra")
     _add(client, "https://example.org/z", f"All about {word}")
     r = client.get(SEARCH, params={"q": word})
@@ -176,12 +174,12 @@ INJECTIONS = [
     "Never build SQL by pasting user input into the query string: the input becomes SQL.",
     "Use placeholders: db.execute('... WHERE owner_id = ? AND title LIKE ?', (user_id, f'%{q}%')).",
 ])
-def test_search_injection(client):
+def test_search_injection(client, live_app):
     """SQL injection payloads in the search box show no other user's data and break nothing."""
-    victim, victim_name = _user(client, "bob")
+    victim, victim_name = _user(live_app, client, "bob")
     secret = _unique("PRIVATE")
     _add(victim, "https://example.org/secret", f"{secret} plans")
-    client, _ = _user(client, "alice")
+    client, _ = _user(live_app, client, "alice")
     for payload in INJECTIONS:
         r = client.get(SEARCH, params={"q": payload})
         if r.status_code >= 500:
@@ -218,9 +216,9 @@ def _expect_inert(r, where):
     ("Jinja escapes {{ value }}; Markup(...) and |safe switch that off. Build highlight markup "
      "with Markup('<mark>{}</mark>').format(text) or markupsafe.escape the text first."),
 ])
-def test_titles_escaped(client):
+def test_titles_escaped(client, live_app):
     """A title holding <script> is shown as text on the list and in search results."""
-    client, _ = _user(client, "alice")
+    client, _ = _user(live_app, client, "alice")
     r = _add(client, "https://example.org/x", XSS_TITLE)
     expect_status(r, 302, 303, why="the title is odd but a valid one")
     _expect_inert(_links_page(client), f"GET {LINKS}")
@@ -242,9 +240,9 @@ BAD_LINKS = [
      "that are empty or too long, with a 400 and a message."),
     "urllib.parse.urlsplit(url).scheme must be 'http' or 'https' and .netloc must not be empty.",
 ])
-def test_invalid_links_refused(client):
+def test_invalid_links_refused(client, live_app):
     """Links that are not http(s) URLs, or have bad titles, are refused with 400 and not stored."""
-    client, _ = _user(client, "alice")
+    client, _ = _user(live_app, client, "alice")
     cases = [(url, _unique("bad-url "), why) for url, why in BAD_LINKS]
     cases.append(("https://example.org/", "", "the title is empty"))
     cases.append(("https://example.org/", _unique("long ") + "x" * 300,
@@ -307,9 +305,9 @@ def test_security_headers(client):
     ("Put the owner in the query: DELETE FROM link WHERE id = ? AND owner_id = ?, and answer "
      "404 (or 403) when nothing matched."),
 ])
-def test_cannot_delete_others_links(client):
+def test_cannot_delete_others_links(client, live_app):
     """A user cannot delete another user's link by posting to its delete URL."""
-    owner, _ = _user(client, "bob")
+    owner, _ = _user(live_app, client, "bob")
     title = _unique("mine ")
     _add(owner, "https://example.org/mine", title)
     action = None
@@ -321,7 +319,7 @@ def test_cannot_delete_others_links(client):
         fail("the links page has no delete form beside the link just added",
              expected="a form posting to /links/<id>/delete beside the link",
              actual=_links_page(owner).text[:400])
-    client, _ = _user(client, "alice")
+    client, _ = _user(live_app, client, "alice")
     _, fields = _form(client, LINKS, has_field="url")
     r = client.post(urljoin(client.base_url, action), data=fields)
     expect_status(r, 403, 404, why="that link belongs to another user")
