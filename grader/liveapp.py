@@ -52,6 +52,8 @@ _VERDICTS = {
     "output_flood": "the app was stopped: it printed more than {limits.output} bytes. Look for "
                     "a print or log call inside a loop.",
     "disk_limit": "the app was stopped: it wrote a file larger than {limits.file_size} bytes",
+    "out_of_memory": "the app was stopped: its processes together used more than "
+                     "{limits.total_memory} bytes of memory",
 }
 
 
@@ -194,7 +196,7 @@ class LiveApp:
     def _verdict_error(self, fallback: StartupError) -> StartupError:
         verdict = self.infrastructure_outcome()
         output = self.output()
-        if verdict is None and output.startswith(("bwrap:", "setpriv:")):
+        if verdict is None and output.startswith(("bwrap:", "setpriv:", "flasklings-sandbox:")):
             verdict = "sandbox_failure"
         if verdict is None:
             return fallback

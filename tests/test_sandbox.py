@@ -77,10 +77,10 @@ def free_port() -> int:
 
 
 def grade_hostile(name: str, decoy: Path, monkeypatch, mode: str = "required",
-                  **env) -> tuple[dict, float]:
+                  limits: str = LIMITS, **env) -> tuple[dict, float]:
     """Grade tests/hostile/<name> with every layer required; check what must hold of any run."""
     monkeypatch.setenv("FLASKLINGS_SANDBOX", mode)
-    monkeypatch.setenv("FLASKLINGS_LIMITS", LIMITS)
+    monkeypatch.setenv("FLASKLINGS_LIMITS", limits)
     tag = uuid.uuid4().hex
     env = {"HOSTILE_TAG": tag, "HOSTILE_DECOY": str(decoy),
            "HOSTILE_CHECKS": str(ROOT / "grader" / "checks"), **env}
@@ -156,6 +156,11 @@ def test_output_flood_during_a_check_is_named_on_that_check(decoy, monkeypatch):
     status, outcome, message = check_outcome(doc)
     assert (status, outcome) == ("error", "output_flood"), message
     assert "printed more than 262144 bytes" in message
+
+
+def test_memory_spread_over_processes_is_bounded_by_the_runs_total(decoy, monkeypatch):
+    doc, _ = grade_hostile("fork_hog", decoy, monkeypatch, limits=LIMITS + ",total_memory=512M")
+    assert check_outcome(doc)[0] == "pass", check_outcome(doc)
 
 
 def test_memory_hog_in_a_request_is_named_out_of_memory(decoy, monkeypatch):

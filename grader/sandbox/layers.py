@@ -9,7 +9,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from grader.sandbox import bwrap, slots
+from grader.sandbox import bwrap, cgroups, slots
 
 
 @dataclass(frozen=True)
@@ -22,6 +22,8 @@ class Layers:
     why_rlimits: str = ""
     why_bwrap: str = ""
     why_uid: str = ""
+    cgroups: bool = False
+    cgroups_detail: str = ""
 
     def missing(self) -> list[str]:
         """Plain reasons for each missing layer, for the one-time note."""
@@ -100,7 +102,9 @@ def detect() -> Layers:
         if not uid:
             why_uid = (f"the interpreter {os.path.realpath(sys.executable)} is not "
                        "reachable by other uids and bubblewrap is missing to bind it")
-    return Layers(rlimits, path, uid, why_rlimits, why_bwrap, why_uid)
+    groups, groups_detail = cgroups.available() if uid else (
+        False, "needs the dedicated uid layer (root)")
+    return Layers(rlimits, path, uid, why_rlimits, why_bwrap, why_uid, groups, groups_detail)
 
 
 def probe() -> list[dict]:
@@ -132,9 +136,9 @@ def probe() -> list[dict]:
         {"layer": "kill-tree", "active": bool(got.bwrap or got.uid
                                               or sys.platform.startswith("linux")),
          "detail": kill},
-        {"layer": "cgroups", "active": False,
-         "detail": "not used: memory and process counts are bounded by rlimits under the "
-                   "slot uid, and the pid namespace kills the whole tree"},
+        {"layer": "cgroups", "active": got.cgroups,
+         "detail": ("one total for memory and processes per run; " + got.cgroups_detail)
+         if got.cgroups else got.cgroups_detail},
         {"layer": "deadline and output cap", "active": True,
          "detail": "wall-clock deadline per app; output beyond the cap stops the app as a flood"},
     ]

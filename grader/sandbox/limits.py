@@ -19,6 +19,7 @@ class Limits:
     wall: float = 300.0          # the app's whole life, from spawn to stop
     cpu: int = 60                # CPU seconds per process (RLIMIT_CPU)
     memory: int = 1 << 30        # address space per process (RLIMIT_AS)
+    total_memory: int = 2 << 30  # memory of all the run's processes together (cgroup)
     stack: int = 2 << 20         # also each thread's stack, so threads reserve little
     procs: int = 96              # processes + threads of the slot uid (RLIMIT_NPROC)
     file_size: int = 16 << 20    # largest file the app may write (RLIMIT_FSIZE)

@@ -12,7 +12,7 @@ import threading
 import uuid
 from pathlib import Path
 
-from grader.sandbox import bwrap, layers, slots
+from grader.sandbox import bwrap, cgroups, layers, slots
 from grader.sandbox.capture import Capture
 from grader.sandbox.limits import Limits, LimitsError
 
@@ -68,6 +68,7 @@ class Run:
         self.marker = f"FLASKLINGS_RUN={uuid.uuid4().hex}"
         self.writable = [Path(p).resolve() for p in writable]
         self.slot: slots.Slot | None = None
+        self.group: cgroups.Group | None = None
         self.copy: Path | None = None
         self.proc: subprocess.Popen | None = None
         self.capture: Capture | None = None
@@ -98,17 +99,27 @@ class Run:
         for top in [self.copy, *self.writable]:
             if top is not None:
                 _chown_tree(top, self.slot.uid)
+        if self.layers.cgroups:
+            # Bubblewrap's two helper processes count against pids.max too.
+            try:
+                self.group = cgroups.Group(self.slot.uid, self.limits.total_memory,
+                                           self.limits.procs + 8)
+            except OSError:
+                self.group = None  # the host refused after all: rlimits still bound each process
 
     def command(self, inner: list[str]) -> list[str]:
         """Wrap the launcher command in the active layers."""
-        if not self.layers.bwrap:
-            if self.slot is None:
-                return inner
-            return ["setpriv", f"--reuid={self.slot.uid}", f"--regid={self.slot.uid}",
+        if self.layers.bwrap:
+            argv = bwrap.command(inner, folder=self.folder, source=self.copy or self.folder,
+                                 uid=self.slot.uid if self.slot else None,
+                                 writable=self.writable, tmp_size=self.limits.tmp,
+                                 bwrap=self.layers.bwrap)
+        elif self.slot is not None:
+            argv = ["setpriv", f"--reuid={self.slot.uid}", f"--regid={self.slot.uid}",
                     "--clear-groups", "--inh-caps=-all", "--no-new-privs", *inner]
-        return bwrap.command(inner, folder=self.folder, source=self.copy or self.folder,
-                             uid=self.slot.uid if self.slot else None, writable=self.writable,
-                             tmp_size=self.limits.tmp, bwrap=self.layers.bwrap)
+        else:
+            argv = inner
+        return self.group.wrap(argv) if self.group is not None else argv
 
     def env(self, base: dict[str, str], extra: dict[str, str]) -> dict[str, str]:
         """The app's environment: under bubblewrap only what it needs plus ``extra``."""
@@ -168,6 +179,8 @@ class Run:
         if code is None:
             return None
         sig = -code if code < 0 else code - 128 if self.layers.bwrap and code > 128 else 0
+        if self.group is not None and self.group.ran_out_of_memory():
+            return "out_of_memory"
         if sig == signal.SIGXCPU:
             self.cause = "cpu"
             return "timeout"
