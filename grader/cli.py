@@ -128,6 +128,9 @@ def main(argv: list[str] | None = None) -> int:
         if str(exc):
             print(f"grader: {exc}", file=sys.stderr)
         return 2
+    except manifest.ManifestError as exc:
+        print(f"grader: the course manifest is broken: {exc}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         print("\ninterrupted", file=sys.stderr)
         return 130

@@ -12,6 +12,7 @@ from grader.launcher import REQUEST_HEADER
 REQUEST_TIMEOUT = 5.0
 EXCERPT = 600
 _ids = itertools.count(1)
+_LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 _SHOWN_REQUEST_HEADERS = ("Content-Type", "Accept", "Cookie", "Origin", "Referer",
                           "If-None-Match", "If-Modified-Since", "Authorization",
                           "X-Forwarded-For", "X-Forwarded-Proto", "X-Forwarded-Host")
@@ -50,6 +51,14 @@ class RecordingClient(requests.Session):
         self.timeout = timeout
         self.trust_env = False  # never route loopback requests through a proxy
 
+    def get_redirect_target(self, resp):
+        """Follow redirects only within this machine: a check never reaches the internet."""
+        target = super().get_redirect_target(resp)
+        if target is None:
+            return None
+        host = urlparse(urljoin(resp.url, target)).hostname
+        return target if host in _LOOPBACK else None
+
     def request(self, method, url, *args, **kwargs):
         full = urljoin(self.base_url, url.lstrip("/")) if not url.startswith("http") else url
         rid = f"r{next(_ids)}"
@@ -74,6 +83,9 @@ class RecordingClient(requests.Session):
             raise AppUnreachable(
                 f"{method.upper()} {record['path']}: could not talk to the app ({_reason(exc)})"
             ) from None
+        if resp.history:
+            record["redirects"] = [f"{r.status_code} → {r.headers.get('Location', '')}"
+                                   for r in resp.history]
         req = resp.request
         record["request_headers"] = {
             k: v for k, v in req.headers.items()

@@ -11,6 +11,10 @@ ROOT = Path(__file__).resolve().parent.parent
 MANIFEST = ROOT / "course" / "course.toml"
 
 
+class ManifestError(ValueError):
+    """course/course.toml cannot be read or lists something twice."""
+
+
 class UnknownChapter(LookupError):
     """A chapter name that is not in the manifest."""
 
@@ -61,7 +65,10 @@ _KNOWN = {f for f in Chapter.__dataclass_fields__ if f != "extra"}
 
 def load(path: Path = MANIFEST) -> list[Chapter]:
     """Return every chapter in the manifest, sorted by number."""
-    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise ManifestError(f"{path}: {exc}") from None
     chapters = []
     for entry in data.get("chapter", []):
         known = {k: v for k, v in entry.items() if k in _KNOWN}
@@ -69,13 +76,13 @@ def load(path: Path = MANIFEST) -> list[Chapter]:
             known[key] = tuple(known.get(key, ()))
         extra = {k: v for k, v in entry.items() if k not in _KNOWN}
         if not re.fullmatch(r"ch[1-9][0-9]*", known.get("id", "")):
-            raise ValueError(f"{path}: bad chapter id {entry.get('id')!r}")
+            raise ManifestError(f"{path}: bad chapter id {entry.get('id')!r}")
         chapters.append(Chapter(**known, extra=extra))
     for key in ("id", "slug"):
         seen = [getattr(c, key) for c in chapters]
         twice = sorted({v for v in seen if seen.count(v) > 1})
         if twice:
-            raise ValueError(f"{path}: chapter {key} listed more than once: {', '.join(twice)}")
+            raise ManifestError(f"{path}: chapter {key} listed more than once: {', '.join(twice)}")
     chapters.sort(key=lambda c: c.number)
     return chapters
 

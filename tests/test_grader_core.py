@@ -177,3 +177,47 @@ def test_cli_report_is_plain_text_when_piped():
     assert r.returncode == 0
     assert "\x1b[" not in r.stdout
     assert "Score " in r.stdout and "all checks pass" in r.stdout
+
+
+def test_client_follows_redirects_only_within_the_machine():
+    import threading
+
+    from werkzeug.serving import make_server
+    from werkzeug.wrappers import Request, Response
+
+    from grader.client import RecordingClient
+
+    @Request.application
+    def app(request):
+        if request.path == "/away":
+            return Response(status=302, headers={"Location": "http://192.0.2.1/never"})
+        if request.path == "/home":
+            return Response(status=302, headers={"Location": "/landing"})
+        return Response("landed")
+
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        client = RecordingClient(f"http://127.0.0.1:{server.port}")
+        r = client.get("/home")
+        assert r.status_code == 200 and r.text == "landed"
+        assert client.log[-1]["redirects"] == ["302 → /landing"]
+        r = client.get("/away")  # an off-machine target is not followed
+        assert r.status_code == 302
+        assert r.headers["Location"] == "http://192.0.2.1/never"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_broken_manifest_is_reported_not_dumped(tmp_path):
+    from grader import manifest
+
+    bad = tmp_path / "course.toml"
+    bad.write_text('[[chapter]]\nid = "ch1"\nslug = "a"\ntitle = "A\n')
+    with pytest.raises(manifest.ManifestError, match="course.toml"):
+        manifest.load(bad)
+    bad.write_text('[[chapter]]\nid = "ch1"\nslug = "a"\ntitle = "A"\n'
+                   '[[chapter]]\nid = "ch1"\nslug = "b"\ntitle = "B"\n')
+    with pytest.raises(manifest.ManifestError, match="listed more than once: ch1"):
+        manifest.load(bad)
