@@ -3,6 +3,7 @@ run against their app and against known-broken copies of the reference app; ruff
 
 import json
 import os
+import random
 import re
 import shutil
 import signal
@@ -252,29 +253,29 @@ RUNNER = r"""
 import contextlib, io, json, os, sys
 import pytest
 
-jobs = json.loads(sys.argv[1])
+marker, jobs = sys.argv[1], json.loads(sys.argv[2])
 keep_modules, keep_path = set(sys.modules), list(sys.path)
 results = {}
-for name, folder, extra in jobs:
+for name, folder in jobs:
     os.chdir(folder)
     sys.path[:] = [folder] + keep_path
     out = io.StringIO()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
         try:
-            code = int(pytest.main(["-q", "-p", "no:cacheprovider", "-rfE", "--color=no",
-                                    "-W", "ignore::DeprecationWarning", *extra, "tests"]))
+            code = int(pytest.main(["-q", "-x", "-p", "no:cacheprovider", "-rfE", "--color=no",
+                                    "-W", "ignore::DeprecationWarning", "tests"]))
         except BaseException as exc:
             code = 3
             print(f"pytest stopped: {type(exc).__name__}: {exc}")
     results[name] = [code, out.getvalue()[-2500:]]
     for module in set(sys.modules) - keep_modules:
         del sys.modules[module]
-sys.__stdout__.write("\n@@results@@" + json.dumps(results))
+sys.__stdout__.write("\n" + marker + json.dumps(results))
 """
 
 
 def _run_suites(group, jobs):
-    """Run each (name, folder, extra pytest args) suite, all inside ``group``.
+    """Run each (name, folder) suite, all inside ``group``.
 
     The student's tests are the student's code: they run behind the same sandbox as their
     app (grader/sandbox), with ``group`` as the folder it may see. Return
@@ -284,7 +285,8 @@ def _run_suites(group, jobs):
 
     env = {k: v for k, v in os.environ.items() if not k.startswith(("FLASK_", "PYTEST_"))}
     extra = {"PYTHONDONTWRITEBYTECODE": "1", "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"}
-    inner = [sys.executable, "-c", RUNNER, json.dumps([[n, str(f), x] for n, f, x in jobs])]
+    marker = f"@@results-{uuid.uuid4().hex}@@"
+    inner = [sys.executable, "-c", RUNNER, marker, json.dumps([[n, str(f)] for n, f in jobs])]
     run = None
     try:
         mode = sandbox.mode_from_env()
@@ -294,15 +296,15 @@ def _run_suites(group, jobs):
     except (sandbox.SandboxFailure, OSError) as exc:
         if run is not None:
             run.close()
-        return {name: (3, f"the sandbox failed: {exc}") for name, _, _ in jobs}
-    timed_out = {name: (None, "") for name, _, _ in jobs}
+        return {name: (3, f"the sandbox failed: {exc}") for name, _ in jobs}
+    timed_out = {name: (None, "") for name, _ in jobs}
     if run is None:
         try:
             proc = subprocess.Popen(inner, cwd=group, env={**env, **extra},
                                     stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                     stderr=subprocess.STDOUT, start_new_session=True)
         except OSError as exc:
-            return {name: (3, f"the tests could not be started: {exc}") for name, _, _ in jobs}
+            return {name: (3, f"the tests could not be started: {exc}") for name, _ in jobs}
         try:
             output = proc.communicate(timeout=SUITE_TIMEOUT)[0].decode("utf-8", "replace")
         except subprocess.TimeoutExpired:
@@ -318,7 +320,7 @@ def _run_suites(group, jobs):
         except OSError as exc:
             os.close(out_r)
             run.close()
-            return {name: (3, f"the tests could not be started: {exc}") for name, _, _ in jobs}
+            return {name: (3, f"the tests could not be started: {exc}") for name, _ in jobs}
         finally:
             os.close(out_w)
         run.started(proc, out_r)  # drains the output, and enforces the sandbox's own limits
@@ -330,11 +332,14 @@ def _run_suites(group, jobs):
             return timed_out
         output = run.output()
         run.close()
-    _head, _, tail = output.rpartition("@@results@@")
+    if output.count(marker) != 1:
+        said = "the test run ended without its results, or printed more than one set"
+        return {name: (3, said) for name, _ in jobs}
     try:
-        return {name: tuple(result) for name, result in json.loads(tail).items()}
+        return {name: tuple(result)
+                for name, result in json.loads(output.partition(marker)[2]).items()}
     except ValueError:
-        return {name: (3, f"the test run stopped early: {output[-800:]}") for name, _, _ in jobs}
+        return {name: (3, f"the test run stopped early: {output[-800:]}") for name, _ in jobs}
 
 
 @pytest.fixture(scope="module")
@@ -344,19 +349,25 @@ def suite_runs(app_dir, chapter):
     try:
         if not (Path(app_dir) / "tests").is_dir():
             return {"missing": True}
-        # Two groups, one interpreter each (one per core): the correct apps, and the broken
-        # copies. A broken copy only needs to fail once, so its run stops at the first failure.
-        correct, broken = scratch / "correct", scratch / "broken"
-        _copy(app_dir, correct / "own")
-        jobs = {correct: [("own", correct / "own", [])], broken: []}
-        for name in ["reference", *MUTANTS]:
-            group = broken if name in MUTANTS else correct
-            dest = group / name
-            _copy(chapter.solution_dir / "linkly", dest / "linkly")
-            _copy(Path(app_dir) / "tests", dest / "tests")
-            for extra in ("pytest.ini", "conftest.py"):
-                if (Path(app_dir) / extra).is_file():
-                    shutil.copy(Path(app_dir) / extra, dest / extra)
+        # Every copy gets a random name and the same pytest options, and the copies are dealt
+        # at random to two interpreters (one per core): nothing but the app's code tells a
+        # test suite which copy it is running against. -x: one failure decides a copy.
+        names = ["own", "reference", *MUTANTS]
+        tokens = {name: f"copy-{uuid.uuid4().hex[:12]}" for name in names}
+        random.shuffle(names)
+        groups = [scratch / "a", scratch / "b"]
+        jobs = {group: [] for group in groups}
+        for i, name in enumerate(names):
+            group = groups[i % 2]
+            dest = group / tokens[name]
+            if name == "own":
+                _copy(app_dir, dest)
+            else:
+                _copy(chapter.solution_dir / "linkly", dest / "linkly")
+                _copy(Path(app_dir) / "tests", dest / "tests")
+                for extra in ("pytest.ini", "conftest.py"):
+                    if (Path(app_dir) / extra).is_file():
+                        shutil.copy(Path(app_dir) / extra, dest / extra)
             if name in MUTANTS:
                 file, old, new = MUTANTS[name]
                 target = dest / file
@@ -365,12 +376,12 @@ def suite_runs(app_dir, chapter):
                 if text.count(old) != 1:
                     raise RuntimeError(f"grader: mutant {name} does not apply to the reference")
                 target.write_text(text.replace(old, new), encoding="utf-8")
-            jobs[group].append((name, dest, ["-x"] if name in MUTANTS else []))
-        runs = {}
+            jobs[group].append((tokens[name], dest))
+        found = {}
         with ThreadPoolExecutor(max_workers=2) as pool:
-            for part in pool.map(lambda g: _run_suites(g, jobs[g]), jobs):
-                runs.update(part)
-        return runs
+            for part in pool.map(lambda g: _run_suites(g, jobs[g]), groups):
+                found.update(part)
+        return {name: found[tokens[name]] for name in tokens}
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
 
