@@ -20,10 +20,10 @@ import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from grader import runner  # noqa: E402
-from grader.liveapp import LiveApp  # noqa: E402
-from grader.manifest import ROOT, Chapter  # noqa: E402
-from grader.sandbox import layers, probe  # noqa: E402
+from grader import runner
+from grader.liveapp import LiveApp
+from grader.manifest import ROOT, Chapter
+from grader.sandbox import layers, probe
 
 APP = ROOT / "tests" / "fixtures" / "apps" / "good"
 CHAPTER = Chapter(id="ch99", slug="bench", title="Bench", app="app",

@@ -173,7 +173,7 @@ def _raise_if_limit(exc: BaseException, when: str) -> None:
 
 
 def apply_limits(spec: str) -> None:
-    """Set the rlimits in ``spec`` ("AS=1073741824,CPU=60,...") on this process and its children."""
+    """Set the rlimits in ``spec`` ("AS=1073741824,CPU=60,...") here and for all children."""
     import resource
 
     for item in spec.split(","):

@@ -106,12 +106,12 @@ class LiveApp:
     def events_path(self) -> Path:
         return self.run_dir / "events.jsonl"
 
-    def fresh(self) -> "LiveApp":
+    def fresh(self) -> LiveApp:
         """A new, unstarted copy of this app with the same settings."""
         return LiveApp(self.folder, self.target, self.env, self.server, self.workers,
                        self.startup_timeout, sandbox=self.sandbox, limits=self.limits)
 
-    def spawn(self) -> "LiveApp":
+    def spawn(self) -> LiveApp:
         """Open the socket and start the process; do not wait for it (see ``wait_ready``)."""
         try:
             if _sandbox.mode_from_env(self.sandbox) != "off":
@@ -154,7 +154,7 @@ class LiveApp:
         os.close(status_w)
         return self
 
-    def _spawn_sandboxed(self, cmd: list[str], fd: int, status_w: int) -> "LiveApp":
+    def _spawn_sandboxed(self, cmd: list[str], fd: int, status_w: int) -> LiveApp:
         self._events_fd = os.open(self.events_path, os.O_WRONLY | os.O_APPEND)
         cmd[cmd.index("--events") + 1] = f"fd:{self._events_fd}"
         out_r, out_w = os.pipe()
@@ -258,7 +258,7 @@ class LiveApp:
                 output=self.output(),
             )
 
-    def start(self) -> "LiveApp":
+    def start(self) -> LiveApp:
         """Spawn the app and wait until it serves."""
         self.spawn()
         self.wait_ready()

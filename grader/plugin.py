@@ -59,8 +59,7 @@ class GraderPlugin:
         if not self.app.alive():
             # An earlier check crashed the app; give the next check a fresh copy.
             self.app.stop()
-            fresh = LiveApp(self.folder, self.app.target, self.app.env, self.app.server,
-                            self.app.workers)
+            fresh = self.app.fresh()  # same settings, sandbox mode and limits included
             try:
                 fresh.start()
             except StartupError as err:

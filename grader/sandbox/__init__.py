@@ -7,8 +7,8 @@ README.md next to this file.
 """
 
 from grader.sandbox.layers import probe
-from grader.sandbox.outcomes import OUTCOMES, outcome_of_error
 from grader.sandbox.limits import Limits, LimitsError
+from grader.sandbox.outcomes import OUTCOMES, outcome_of_error
 from grader.sandbox.run import MODES, Run, SandboxFailure, mode_from_env
 
 __all__ = ["MODES", "OUTCOMES", "Limits", "LimitsError", "Run", "SandboxFailure",

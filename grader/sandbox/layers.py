@@ -54,7 +54,7 @@ def _try_bwrap(path: str, uid: int | None) -> str:
                          uid=uid, writable=[],
                          tmp_size=1 << 20, bwrap=path)
     try:
-        proc = subprocess.run(argv, capture_output=True, text=True, timeout=10)
+        proc = subprocess.run(argv, capture_output=True, text=True, timeout=10, check=False)
     except (OSError, subprocess.TimeoutExpired) as exc:
         return str(exc)
     if proc.returncode != 0:

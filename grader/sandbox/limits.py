@@ -29,7 +29,7 @@ class Limits:
     folder: int = 64 << 20       # largest submission copied into a run folder
 
     @classmethod
-    def from_env(cls, text: str | None = None) -> "Limits":
+    def from_env(cls, text: str | None = None) -> Limits:
         """Read ``FLASKLINGS_LIMITS`` ("wall=20,memory=512M,procs=64"); defaults elsewhere."""
         text = os.environ.get("FLASKLINGS_LIMITS", "") if text is None else text
         known = {f.name: f.type for f in fields(cls)}

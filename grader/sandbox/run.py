@@ -85,8 +85,8 @@ class Run:
             return
         self.slot = slots.acquire()
         if self.slot is None:
-            raise SandboxFailure("every sandbox uid slot is busy "
-                                 f"({os.environ.get('FLASKLINGS_SANDBOX_UIDS') or slots.DEFAULT_UIDS})")
+            pool = slots.uid_range()
+            raise SandboxFailure(f"every sandbox uid slot ({pool.start}-{pool.stop - 1}) is busy")
         if self.layers.bwrap:
             # The slot uid cannot read a root-only submission: it runs on its own copy.
             self.copy = run_dir / "app"
@@ -122,8 +122,8 @@ class Run:
         return self.group.wrap(argv) if self.group is not None else argv
 
     def env(self, base: dict[str, str], extra: dict[str, str]) -> dict[str, str]:
-        """The app's environment: under bubblewrap only what it needs plus ``extra``."""
-        if self.layers.bwrap:
+        """The app's environment: sandboxed, only what it needs plus ``extra``."""
+        if self.layers.bwrap or self.slot is not None:
             # Nothing of the grader's own environment (tokens, paths) reaches the app.
             env = {k: v for k, v in base.items() if k.startswith("PYTHON")}
             env.update({"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": "/tmp",

@@ -31,7 +31,7 @@ class Slot:
 
 
 def uid_range(text: str | None = None) -> range:
-    """Parse ``FLASKLINGS_SANDBOX_UIDS`` ("61000-61063"; "none": no pool, keep the grader's uid)."""
+    """Parse ``FLASKLINGS_SANDBOX_UIDS`` ("61000-61063"; "none": no pool)."""
     text = text or os.environ.get("FLASKLINGS_SANDBOX_UIDS") or DEFAULT_UIDS
     if text.strip().lower() == "none":
         return range(0)
@@ -84,7 +84,7 @@ def kill_uid(uid: int) -> None:
                 os.kill(-1, signal.SIGKILL)
             except ProcessLookupError:
                 code = 0  # nothing left to kill
-            except BaseException:
+            except OSError:
                 code = 2
             os._exit(code)
         _, status = os.waitpid(pid, 0)

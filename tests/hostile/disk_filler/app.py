@@ -14,7 +14,7 @@ with open("fill.bin", "wb") as f:
         f.write(chunk)
         f.flush()
 
-from flask import Flask  # noqa: E402
+from flask import Flask
 
 app = Flask(__name__)
 

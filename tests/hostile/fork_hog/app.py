@@ -1,4 +1,4 @@
-"""Spread memory over processes that each stay under the per-process limit (6 x 160 MiB at most)."""
+"""Spread memory over processes each under the per-process limit (6 x 160 MiB at most)."""
 import os
 import signal
 import time
@@ -18,7 +18,7 @@ for pid in children:
     _, status = os.waitpid(pid, 0)
     stopped += os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGKILL
 
-from flask import Flask  # noqa: E402
+from flask import Flask
 
 app = Flask(__name__)
 

@@ -3,7 +3,7 @@ hog = []
 for _ in range(16):
     hog.append(b"x" * (64 << 20))
 
-from flask import Flask  # noqa: E402
+from flask import Flask
 
 app = Flask(__name__)
 
