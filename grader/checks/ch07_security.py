@@ -94,11 +94,12 @@ def _expect_not_listed(client, text, why):
     "The given register, sign-in and links pages must keep working as you add protection.",
     "If a form stopped working, check it still sends every field, including its hidden ones.",
 ])
-def test_register_and_add_link(client):
+def test_register_and_add_link(client, live_app):
     """A new user registers, adds a link and sees it listed; anonymous users are sent to sign in."""
     anon = client.get(LINKS, allow_redirects=False)
     expect_status(anon, 302, 303, why="the links page needs a signed-in user")
-    _register(client)
+    # _user registers on first use, and checks run in file order: this one registers alice.
+    client, _ = _user(live_app, client, "alice")
     title = _unique("Flask docs ")
     r = _add(client, "https://flask.palletsprojects.com/", title)
     expect_status(r, 302, 303, why="a valid link is stored, then the browser is redirected")
