@@ -61,20 +61,26 @@ def json_object(r, example: str) -> dict:
     return data
 
 
-def scrape(client) -> dict[str, float]:
-    """GET /metrics, parse it with prometheus_client's parser; return sample totals by name."""
+def scrape(client) -> dict:
+    """GET /metrics, parse it with prometheus_client's parser; return sample totals by name.
+
+    Beside each sample name's total, "NAME:labels" holds its label names and
+    "NAME:endpoint" the values its endpoint label took.
+    """
     from prometheus_client.parser import text_string_to_metric_families
 
     r = client.get("/metrics", headers=CLOSE)
     expect_status(r, 200, why="Prometheus scrapes GET /metrics")
     expect_header(r, "Content-Type", contains="text/plain")
-    totals: dict[str, float] = {}
+    totals: dict = {}
     try:
         for family in text_string_to_metric_families(r.text):
             for sample in family.samples:
                 totals[sample.name] = totals.get(sample.name, 0.0) + sample.value
-                key = f"{sample.name}:labels"
-                totals.setdefault(key, set()).update(sample.labels)
+                totals.setdefault(f"{sample.name}:labels", set()).update(sample.labels)
+                if "endpoint" in sample.labels:
+                    totals.setdefault(f"{sample.name}:endpoint", set()).add(
+                        sample.labels["endpoint"])
     except Exception as exc:  # noqa: BLE001 - the parser's own words are the best hint
         fail("GET /metrics does not parse as Prometheus text format",
              expected="lines like: linkly_clicks_total 3.0", actual=f"{type(exc).__name__}: {exc}")
@@ -229,6 +235,9 @@ def test_refuses_without_secret(start_app):
 def test_metrics_exposed(client):
     """GET /metrics parses and has the request counter, latency histogram and clicks."""
     client.get("/health")
+    # Two URLs nobody asked for before: a label that records raw paths would grow with them.
+    client.get("/zz-unseen-1")
+    client.get("/api/zz-unseen-2/nothing")
     totals = scrape(client)
     missing = [name for name in (REQUESTS_METRIC, f"{LATENCY_METRIC}_bucket",
                                  f"{LATENCY_METRIC}_count", f"{LATENCY_METRIC}_sum",
@@ -241,6 +250,12 @@ def test_metrics_exposed(client):
     if not {"method", "endpoint", "status"} <= labels:
         fail(f"{REQUESTS_METRIC} should be labelled by method, endpoint and status",
              expected="labels method, endpoint, status", actual=f"labels {sorted(labels)}")
+    raw = sorted(v for v in totals.get(f"{REQUESTS_METRIC}:endpoint", ()) if "zz-unseen" in v)
+    if raw:
+        fail("the endpoint label records raw paths: every new URL (every short code, every "
+             "scanner's guess) becomes a new time series until Prometheus runs out of memory",
+             expected="endpoint names such as links.follow, or one value for unmatched URLs",
+             actual="endpoint=" + ", endpoint=".join(raw))
 
 
 @check(points=2, hints=[
@@ -387,7 +402,8 @@ def test_dockerfile(app_dir):
 def test_procfile(app_dir):
     """The Procfile's web process runs the app factory under gunicorn."""
     text = read_file(app_dir, "Procfile")
-    procs = dict(m.groups() for m in re.finditer(r"^([A-Za-z0-9_-]+):\s*(.+?)\s*$", text, re.MULTILINE))
+    procs = dict(m.groups() for m in re.finditer(r"^([A-Za-z0-9_-]+):\s*(.+?)\s*$", text,
+                                                 re.MULTILINE))
     web = procs.get("web")
     if web is None:
         fail("the Procfile has no web process", expected="web: gunicorn ...",
@@ -401,6 +417,12 @@ def test_procfile(app_dir):
     if not argv or argv[0] != "gunicorn" or not any(a.startswith("linkly") for a in argv):
         fail("the web process should start gunicorn on the linkly app factory",
              expected='web: gunicorn --config gunicorn.conf.py "linkly:create_app()"',
+             actual=f"web: {web}")
+    # The platform runs the line with bash, which reads unquoted ( ) as its own syntax.
+    lexer = shlex.shlex(web, posix=True, punctuation_chars=True)
+    if any(token and set(token) <= set("();&|<>") for token in lexer):
+        fail("bash runs this line and reads the unquoted parentheses (or ; & | < >) itself: "
+             "quote the app target", expected='web: gunicorn ... "linkly:create_app()"',
              actual=f"web: {web}")
 
 
