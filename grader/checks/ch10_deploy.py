@@ -13,7 +13,15 @@ import shlex
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 
-from grader.checking import check, expect_header, expect_status, fail, json_body, pretty_json
+from grader.checking import (
+    CheckFailed,
+    check,
+    expect_header,
+    expect_status,
+    fail,
+    json_body,
+    pretty_json,
+)
 from grader.client import AppUnreachable, RecordingClient, RequestHung
 from grader.liveapp import StartupError
 
@@ -359,15 +367,18 @@ def test_dockerfile(app_dir):
     parser = DockerfileParser(path=str(app_dir / "Dockerfile"))
     steps = [(i["instruction"], i["value"]) for i in parser.structure
              if i["instruction"] != "COMMENT"]
-    [s[0] for s in steps]
-    base = parser.baseimage or ""
-    if not base.startswith("python:") or base.endswith(":latest"):
+    # Every stage's image (a multi-stage build names its own stages too): one is Python's.
+    bases = [b for b in parser.parent_images if b]
+    official = [b for b in bases if re.search(r"(^|/)python[:@]", b)]
+    if not official or all(b.endswith(":latest") for b in official):
         fail("start FROM an official python image with a pinned version tag",
-             expected="FROM python:3.11-slim", actual=f"FROM {base or '(none)'}")
+             expected="FROM python:3.11-slim", actual=f"FROM {', '.join(bases) or '(none)'}")
     install = next((k for k, (op, v) in enumerate(steps)
                     if op == "RUN" and "pip install" in v and "requirements.txt" in v), None)
     copy_req = next((k for k, (op, v) in enumerate(steps)
-                     if op in ("COPY", "ADD") and "requirements.txt" in v.split()), None)
+                     if op in ("COPY", "ADD") and any(
+                         t.rstrip("/").rsplit("/", 1)[-1] == "requirements.txt"
+                         for t in v.split())), None)
     if install is None or copy_req is None or copy_req > install:
         fail("copy requirements.txt on its own and pip install it before copying the code, "
              "so the dependency layer is reused while only code changes",
@@ -377,22 +388,27 @@ def test_dockerfile(app_dir):
     if not users or users[-1].split(":")[0] in ("root", "0"):
         fail("the container runs as root: add a user and switch to it with USER",
              expected="USER linkly", actual=f"USER {users[-1]}" if users else "(no USER)")
-    start = [(op, v) for op, v in steps if op in ("CMD", "ENTRYPOINT")]
-    if not start:
+    # The container runs ENTRYPOINT + CMD; both count, and both must be in exec form.
+    argv = []
+    for op in ("ENTRYPOINT", "CMD"):
+        given = [v for o, v in steps if o == op]
+        if not given:
+            continue
+        try:
+            part = json.loads(given[-1])
+        except ValueError:
+            part = None
+        if not isinstance(part, list) or not all(isinstance(a, str) for a in part):
+            fail(f"write {op} in exec form (a JSON list), so gunicorn is PID 1 and gets "
+                 "docker stop's SIGTERM (a shell in between would swallow it)",
+                 expected=f'{op} ["gunicorn", ...]', actual=f"{op} {given[-1]}")
+        argv += part
+    if not argv:
         fail("the image does not say how to start the app", expected='CMD ["gunicorn", ...]',
              actual="(no CMD)")
-    op, value = start[-1]
-    try:
-        argv = json.loads(value)
-    except ValueError:
-        argv = None
-    if not isinstance(argv, list) or not all(isinstance(a, str) for a in argv):
-        fail(f"write {op} in exec form (a JSON list), so gunicorn is PID 1 and gets "
-             "docker stop's SIGTERM (a shell in between would swallow it)",
-             expected=f'{op} ["gunicorn", ...]', actual=f"{op} {value}")
-    if "gunicorn" not in " ".join(argv) or "flask" in argv[:1]:
+    if not any("gunicorn" in a for a in argv) or any(a in ("flask", "run") for a in argv[:2]):
         fail("the image should serve the app with gunicorn, not the development server",
-             expected=f'{op} ["gunicorn", ...]', actual=f"{op} {value}")
+             expected='CMD ["gunicorn", ...]', actual="runs " + json.dumps(argv))
     env = parser.envs
     if "FLASK_SECRET_KEY" in env or "SECRET_KEY" in env:
         fail("a secret baked into the image is readable by anyone who pulls it: pass it at "
@@ -467,12 +483,16 @@ def test_systemd_unit(app_dir):
         fail("the unit has no [Service] section", expected="[Service]",
              actual=", ".join(f"[{s}]" for s in unit.sections()) or "(no sections)")
     svc = unit["Service"]
-    argv = shlex.split(svc.get("ExecStart", ""))
-    if not argv or not argv[0].startswith("/") or "gunicorn" not in argv[0]:
+    try:
+        argv = shlex.split(svc.get("ExecStart", "").lstrip("-@:+!"))
+    except ValueError:
+        argv = []
+    # /srv/linkly/.venv/bin/gunicorn ..., or /srv/linkly/.venv/bin/python -m gunicorn ...
+    if not argv or not argv[0].startswith("/") or not any("gunicorn" in a for a in argv[:3]):
         fail("ExecStart must name gunicorn by its absolute path (systemd has no PATH search "
              "in your venv)", expected="ExecStart=/srv/linkly/.venv/bin/gunicorn ...",
              actual=f"ExecStart={svc.get('ExecStart', '')}")
-    if svc.get("User", "root") in ("root", "0"):
+    if svc.get("User", "root") in ("root", "0") and svc.get("DynamicUser") not in ("yes", "true"):
         fail("the service runs as root", expected="User=linkly",
              actual=f"User={svc.get('User', '(not set: root)')}")
     if svc.get("Restart", "no") == "no":
@@ -487,6 +507,17 @@ def test_systemd_unit(app_dir):
     if not unit.has_section("Install") or not unit["Install"].get("WantedBy"):
         fail("without [Install] WantedBy=, `systemctl enable` cannot start it at boot",
              expected="[Install]\nWantedBy=multi-user.target", actual="(missing)")
+
+
+def _unit_bind(app_dir) -> str | None:
+    """The --bind address in the systemd unit's ExecStart, if the unit gives one."""
+    try:
+        unit = _unit(app_dir)
+        argv = shlex.split(unit["Service"].get("ExecStart", ""))
+    except (CheckFailed, KeyError, ValueError):
+        return None  # test_systemd_unit reports what is wrong with the unit
+    bind = _gunicorn_bind(argv)
+    return bind.replace("localhost", "127.0.0.1") if bind else None
 
 
 def _directives(block, name):
@@ -513,16 +544,24 @@ def test_nginx_site(app_dir):
         fail("deploy/nginx.conf does not parse", expected="a file `nginx -t` accepts",
              actual=parsed["errors"][0]["error"].replace(str(app_dir) + "/", ""))
     config = parsed["config"][0]["parsed"]
-    root = [loc for loc in _directives(config, "location") if loc["args"][-1:] == ["/"]]
-    if not root:
-        fail("no `location /` block forwards requests to the app", expected="location / {...}",
-             actual="(none)")
-    block = root[0].get("block", [])
-    passes = [d["args"][0] for d in _directives(block, "proxy_pass")]
+    servers = list(_directives(config, "server"))
+    found = [(srv, loc) for srv in servers for loc in _directives(srv.get("block", []), "location")
+             if loc["args"][-1:] == ["/"]]
+    if not found:
+        fail("no `location /` block inside a `server` forwards requests to the app",
+             expected="server { ... location / {...} }", actual="(none)")
+    server, root = found[0]
+    block = root.get("block", [])
+    passes = [d["args"][0] for d in _directives(block, "proxy_pass") if d["args"]]
     if not passes:
         fail("`location /` has no proxy_pass", expected="proxy_pass http://127.0.0.1:8000;",
              actual="(none)")
-    headers = {d["args"][0].lower() for d in _directives(block, "proxy_set_header") if d["args"]}
+    def set_headers(directives):
+        return {d["args"][0].lower() for d in directives
+                if d["directive"] == "proxy_set_header" and d["args"]}
+
+    # nginx's rule: a location inherits the server's proxy_set_header lines only if it has none.
+    headers = set_headers(block) or set_headers(server.get("block", []))
     needed = {"x-forwarded-for", "x-forwarded-proto", "x-forwarded-host"}
     if not needed <= headers:
         fail("nginx must set the headers ProxyFix trusts, or a client could set them itself",
@@ -532,9 +571,8 @@ def test_nginx_site(app_dir):
     upstreams = {u["args"][0]: [s["args"][0] for s in u.get("block", [])
                                 if s["directive"] == "server"]
                  for u in _directives(config, "upstream")}
-    addresses = upstreams.get(target, [target])
-    bind = _gunicorn_bind(shlex.split(_unit(app_dir)["Service"].get("ExecStart", ""))) \
-        if (app_dir / "deploy/linkly.service").is_file() else None
+    addresses = [a.replace("localhost", "127.0.0.1") for a in upstreams.get(target, [target])]
+    bind = _unit_bind(app_dir)
     if bind and not any(a == bind or f"unix:{a}" == bind or a == f"unix:{bind}"
                         for a in addresses):
         fail("nginx forwards to a different address than gunicorn listens on (its --bind in "
