@@ -592,8 +592,10 @@ def test_grafana_dashboard(app_dir, client):
         board = json.loads(text)
     except ValueError as exc:
         fail(f"the dashboard is not valid JSON: {exc}")
-    panels = board.get("panels") if isinstance(board, dict) else None
-    panels, exprs = (list(panels) if isinstance(panels, list) else []), []
+    panels, exprs = [], []
+    for key in ("panels", "rows"):  # "rows" holds the panels of dashboards from before 5.0
+        found = board.get(key) if isinstance(board, dict) else None
+        panels += found if isinstance(found, list) else []
     while panels:
         panel = panels.pop()
         if isinstance(panel, dict):
