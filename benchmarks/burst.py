@@ -41,8 +41,8 @@ from sqlalchemy import create_engine, text
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from grader import manifest, runner  # noqa: E402
-from grader.submit import pack  # noqa: E402
+from grader import manifest, runner
+from grader.submit import pack
 
 PY = sys.executable
 PG = "postgresql+psycopg://postgres@127.0.0.1:5432"
@@ -53,7 +53,7 @@ def pct(values: list[float], p: float) -> float:
     if not values:
         return float("nan")
     values = sorted(values)
-    return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
+    return values[min(len(values) - 1, round(p / 100 * (len(values) - 1)))]
 
 
 class Room:
@@ -124,9 +124,9 @@ def kill_worker_tree(proc: subprocess.Popen) -> None:
     """SIGKILL a worker and every process it started (RQ horses use their own group)."""
     try:
         children = subprocess.run(["pgrep", "-s", str(proc.pid)], capture_output=True,
-                                  text=True).stdout.split()
+                                  text=True, check=False).stdout.split()
         horses = subprocess.run(["pgrep", "-P", str(proc.pid)], capture_output=True,
-                                text=True).stdout.split()
+                                text=True, check=False).stdout.split()
         for pid in set(children + horses):
             try:
                 os.killpg(os.getpgid(int(pid)), signal.SIGKILL)
@@ -201,13 +201,24 @@ def main() -> int:
         lock = threading.Lock()
         stop = threading.Event()
 
+        slow: list[tuple[float, float, str]] = []
+
         def timed(method, url, **kw):
             t = time.perf_counter()
             resp = requests.request(method, url, timeout=30, **kw)
+            ms = (time.perf_counter() - t) * 1000
             with lock:
-                web_ms[method].append((time.perf_counter() - t) * 1000)
+                web_ms[method].append(ms)
+                slow.append((ms, time.monotonic() - t0, method))
             return resp
 
+        # A server is warm before a deadline: one round through each path first.
+        for tok in tokens[:4]:
+            requests.get(f"{room.url}/api/me", headers={"Authorization": f"Bearer {tok}"},
+                         timeout=30)
+            requests.post(f"{room.url}/api/submissions", headers={"Authorization": f"Bearer {tok}"},
+                          data={"chapter": chapter.id}, files={"archive": ("c.zip", b"warm-up")},
+                          timeout=30)
         t0 = time.monotonic()
 
         def submit(item):
@@ -281,6 +292,13 @@ def main() -> int:
         lost = [sid for sid in receipts if sid not in by_id or by_id[sid][1] != "done"]
         graded = [r for r in rows if r[1] == "done"]
         jobs = room.sql("SELECT submission_id, state, attempt FROM jobs")
+        runs = []
+        for started, finished in room.sql("SELECT started_at, finished_at FROM jobs "
+                                          "WHERE state = 'done'"):
+            if isinstance(started, str):
+                started, finished = datetime.fromisoformat(started), \
+                    datetime.fromisoformat(finished)
+            runs.append((finished - started).total_seconds())
         done_per_sub: dict[int, int] = {}
         for sid, state, _ in jobs:
             done_per_sub[sid] = done_per_sub.get(sid, 0) + (state == "done")
@@ -307,6 +325,8 @@ def main() -> int:
         need = gradings * base / cores
         print(f"the gradings alone need ≈ {need:.1f} s on {cores} cores (at the baseline); "
               f"drained in {drained:.1f} s ({drained / need:.2f}×)")
+        print(f"one job's run time in a worker s: p50 {pct(runs, 50):.2f}  p90 {pct(runs, 90):.2f}"
+              f" (baseline {base:.2f}); load average now {os.getloadavg()[0]:.1f}")
         print(f"submit→graded latency s: p50 {pct(lat, 50):.1f}  p90 {pct(lat, 90):.1f}  "
               f"p99 {pct(lat, 99):.1f}  max {max(lat, default=float('nan')):.1f}")
         every = web_ms["POST"] + web_ms["GET"]
@@ -314,6 +334,8 @@ def main() -> int:
               f"p99 {pct(every, 99):.0f}  (submit p50 {pct(web_ms['POST'], 50):.0f} "
               f"p99 {pct(web_ms['POST'], 99):.0f}; result page p50 {pct(web_ms['GET'], 50):.0f} "
               f"p99 {pct(web_ms['GET'], 99):.0f})")
+        worst = ", ".join(f"{m} {ms:.0f} ms at {at:.1f} s" for ms, at, m in sorted(slow)[-5:])
+        print(f"slowest web requests: {worst}")
         return 0 if not lost else 1
     finally:
         for w in workers:

@@ -72,8 +72,7 @@ def create_app(test_config: dict | None = None):
 
     security.init_app(app)
 
-    from classroom import (analytics, api, auth, deadlines, gradebook, queue_view, roster,
-                           student)
+    from classroom import analytics, api, auth, deadlines, gradebook, queue_view, roster, student
 
     for module in (auth, api, student, roster, deadlines, gradebook, analytics, queue_view):
         app.register_blueprint(module.bp)

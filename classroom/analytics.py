@@ -48,14 +48,14 @@ def chapter(chapter_id: str):
             scores.append(cell["best"])
             top = max(top, cell["max"] or 0)
         # What each student's latest graded attempt still gets wrong.
-        latest = max((s for s in subs if s.state == "done" and s.result_json),
+        latest = max((s for s in subs if s.result_json),
                      key=lambda s: s.id, default=None)
         for test in (latest.result or {}).get("tests", []) if latest else []:
             titles[test["name"]] = test["title"]
             if test["status"] != "pass":
                 failing[test["name"]] += 1
     histogram = Counter(scores)
-    bins = [(n, histogram.get(n, 0)) for n in range(0, (top or max(scores, default=0)) + 1)]
+    bins = [(n, histogram.get(n, 0)) for n in range((top or max(scores, default=0)) + 1)]
     return render_template("analytics.html", chapter=found, chapters=course,
                            failing=[(titles[n], k) for n, k in failing.most_common()],
                            bins=bins, not_started=not_started, graded=len(scores),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
@@ -18,7 +18,7 @@ bp = Blueprint("deadlines", __name__, url_prefix="/deadlines")
 def _when(text: str) -> datetime:
     """Parse a datetime-local field (read as UTC); raise ValueError with a readable message."""
     try:
-        return datetime.fromisoformat(text.strip()).replace(tzinfo=timezone.utc)
+        return datetime.fromisoformat(text.strip()).replace(tzinfo=UTC)
     except ValueError:
         raise ValueError(f"{text!r} is not a date and time like 2026-12-01T23:59") from None
 

@@ -50,7 +50,7 @@ def notify(job_id: int, lane: str, app=None) -> None:
     if settings["redis_url"]:
         try:
             enqueue_rq(settings, job_id, lane)
-        except Exception as exc:  # the row is queued; the sweeper re-sends it later
+        except Exception as exc:  # noqa: BLE001 — the row is queued; the sweeper re-sends it later
             app.logger.warning("could not reach Redis for job %s: %s", job_id, exc)
         return
     pool = app.extensions.get("classroom_pool")

@@ -24,7 +24,8 @@ MAX_SHOWN_FILE = 100_000
 def summarise(subs, chapter_id: str, policy: late.Policy) -> dict:
     """Best counted score, attempts, last submission time and late flag for one cell."""
     mine = [s for s in subs if s.chapter_id == chapter_id]
-    graded = [s for s in mine if s.state == "done" and s.score is not None]
+    # A submission being re-graded keeps counting with its last result meanwhile.
+    graded = [s for s in mine if s.score is not None]
     best = max(graded, key=lambda s: (policy.counted(s.score, s.submitted_at), -s.id),
                default=None)
     return {

@@ -79,7 +79,7 @@ def heartbeat(sessions, job_id: int, attempt: int, interval: float):
                                                 Job.state == "running")
                               .values(heartbeat_at=utcnow()))
                     s.commit()
-            except Exception:  # a missed beat is retried; the sweeper tolerates a few
+            except Exception:  # noqa: BLE001, S110 — a missed beat is retried; the sweeper tolerates a few
                 pass
 
     t = threading.Thread(target=beat, daemon=True, name=f"heartbeat-{job_id}")
@@ -104,11 +104,13 @@ def finish(sessions, job_id: int, attempt: int, doc: dict | None, error: str = "
             return False
         sub_id = s.scalar(select(Job.submission_id).where(Job.id == job_id))
         if doc is not None:
-            values = dict(state="done", status=doc["status"], score=doc["score"],
-                          max_score=doc["max_score"], graded_at=now,
-                          result_json=json.dumps(doc, ensure_ascii=False))
+            values = {"state": "done", "status": doc["status"], "score": doc["score"],
+                      "max_score": doc["max_score"], "graded_at": now,
+                      "result_json": json.dumps(doc, ensure_ascii=False)}
         else:
-            values = dict(state="failed")
+            # A failed re-grade keeps the result the submission already had.
+            values = {"state": case((Submission.result_json.is_not(None), "done"),
+                                    else_="failed")}
         s.execute(update(Submission).where(Submission.id == sub_id).values(**values))
         s.commit()
         return True
@@ -143,7 +145,7 @@ def run_job(job_id: int, settings: dict | None = None, attempt: int | None = Non
     with heartbeat(sessions, job_id, attempt, float(settings.get("heartbeat_interval", 5))):
         try:
             doc = _grade(sessions, job_id, settings)
-        except Exception:
+        except Exception:  # noqa: BLE001
             finish(sessions, job_id, attempt, None, traceback.format_exc())
             return "failed"
     return "done" if finish(sessions, job_id, attempt, doc) else "lost-claim"

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
-from sqlalchemy import (DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint)
+from sqlalchemy import DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
 
 def utcnow() -> datetime:
     """Return the current time, timezone-aware UTC."""
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 class Base(DeclarativeBase):
     pass
@@ -19,7 +20,7 @@ def aware(value: datetime | None) -> datetime | None:
     """Return ``value`` as aware UTC; SQLite hands naive datetimes back."""
     if value is None or value.tzinfo is not None:
         return value
-    return value.replace(tzinfo=timezone.utc)
+    return value.replace(tzinfo=UTC)
 
 class User(Base):
     __tablename__ = "users"
@@ -36,7 +37,7 @@ class User(Base):
     token_expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
-    submissions: Mapped[list["Submission"]] = relationship(back_populates="user")
+    submissions: Mapped[list[Submission]] = relationship(back_populates="user")
 
 class Deadline(Base):
     __tablename__ = "deadlines"
@@ -78,7 +79,7 @@ class Submission(Base):
     graded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     user: Mapped[User] = relationship(back_populates="submissions")
-    jobs: Mapped[list["Job"]] = relationship(back_populates="submission", order_by="Job.id")
+    jobs: Mapped[list[Job]] = relationship(back_populates="submission", order_by="Job.id")
 
     @property
     def result(self) -> dict | None:

@@ -33,7 +33,7 @@ class Pool:
         self._mp.set_forkserver_preload(["classroom.jobs", "grader.runner", "grader.plugin",
                                          "pytest", "requests"])
 
-    def start(self) -> "Pool":
+    def start(self) -> Pool:
         for i in range(self.size):
             t = threading.Thread(target=self._loop, daemon=True, name=f"grading-{i}")
             t.start()
@@ -61,7 +61,7 @@ class Pool:
             try:
                 self._maybe_sweep()
                 claimed = jobs.claim(self.sessions)
-            except Exception as exc:  # the database may be briefly away; try again
+            except Exception as exc:  # noqa: BLE001 — the database may be briefly away; try again
                 print(f"classroom: grading pool: {exc}", file=sys.stderr)
                 claimed = None
             if claimed is None:

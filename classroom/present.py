@@ -35,6 +35,6 @@ def describe(sub: Submission, policy: Policy) -> dict:
         "late": verdict != "on time",
         "verdict": verdict,
         "effective_score": policy.counted(sub.score, sub.submitted_at),
-        "failed_checks": failed_checks(sub.result) if sub.state == "done" else [],
+        "failed_checks": failed_checks(sub.result),
         "error": error,
     }

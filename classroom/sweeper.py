@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import case, select, update
 
 from classroom.models import Job, Submission, utcnow
 
@@ -24,8 +24,9 @@ def sweep(sessions, heartbeat_timeout: float, max_attempts: int) -> list[int]:
                                     finished_at=utcnow() if give_up else None,
                                     error=f"worker stopped answering (attempt {attempt})"))
             if hit.rowcount == 1:
+                kept = case((Submission.result_json.is_not(None), "done"), else_="failed")
                 s.execute(update(Submission).where(Submission.id == sub_id)
-                          .values(state="failed" if give_up else "queued"))
+                          .values(state=kept if give_up else "queued"))
                 if not give_up:
                     requeued.append(job_id)
         s.commit()

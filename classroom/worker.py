@@ -42,7 +42,7 @@ def sweep_rq(settings: dict) -> int:
     for job_id, attempt, lane in rows:
         try:
             status = RQJob.fetch(rq_id(job_id, attempt), connection=conn).get_status()
-        except Exception:
+        except Exception:  # noqa: BLE001
             status = None
         if status in (None, JobStatus.FINISHED, JobStatus.FAILED, JobStatus.STOPPED,
                       JobStatus.CANCELED):
@@ -56,15 +56,20 @@ def _sweep_forever(settings: dict, stop: threading.Event) -> None:
     while not stop.wait(every):
         try:
             sweep_rq(settings)
-        except Exception as exc:  # Redis or the database away for a moment: next round
+        except Exception as exc:  # noqa: BLE001 — Redis or the database away for a moment: next round
             print(f"classroom: sweeper: {exc}", file=sys.stderr)
 
 
 def main(app, threads: int, burst: bool) -> int:
     settings = dispatch.job_settings(app)
     if settings["redis_url"]:
+        import pytest  # noqa: F401
         from redis import Redis
         from rq import Worker
+
+        # RQ forks a work horse per job: import the grader once here, not in every horse.
+        import grader.plugin
+        import grader.runner  # noqa: F401
 
         stop = threading.Event()
         threading.Thread(target=_sweep_forever, args=(settings, stop), daemon=True).start()

@@ -18,7 +18,7 @@ HIDDEN = Path(__file__).resolve().parent / "hidden"
 INSTRUCTOR = ("prof@example.edu", "correct horse battery")
 ROSTER = ("name,email,section\nAda Lovelace,ada@example.edu,A\nAlan Turing,alan@example.edu,B\n"
           "Grace Hopper,grace@example.edu,A\nRate Limited,rate@example.edu,B\n"
-          "Katherine Johnson,kj@example.edu,B\n")
+          "Katherine Johnson,kj@example.edu,B\nMary Jackson,mary@example.edu,A\n")
 
 
 @dataclass
@@ -51,7 +51,7 @@ class Classroom:
                               input=input, capture_output=True, text=True, check=check,
                               timeout=60)
 
-    def setup(self, roster: bool = True) -> "Classroom":
+    def setup(self, roster: bool = True) -> Classroom:
         self.instance.mkdir(parents=True, exist_ok=True)
         # The hidden checks live on the server, outside this tree: pytest would otherwise pick
         # up the test suite's conftest.py while grading.
@@ -67,7 +67,7 @@ class Classroom:
         self.tokens = dict(line.split(",") for line in out[1:])
         return self
 
-    def start(self) -> "Classroom":
+    def start(self) -> Classroom:
         self.proc = subprocess.Popen([PY, "-m", "classroom", "serve", "--port", "0"],
                                      env=self.env, cwd=ROOT, stdout=subprocess.PIPE,
                                      stderr=subprocess.DEVNULL, text=True)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 import requests
-
 from classroom_harness import Classroom
 
 

@@ -6,7 +6,7 @@ import io
 import stat
 import warnings
 import zipfile
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from bs4 import BeautifulSoup
@@ -95,7 +95,7 @@ def test_wrong_and_missing_token_are_401(classroom, http):
 
 
 def test_expired_token_is_401(classroom, http):
-    past = datetime.now(timezone.utc) - timedelta(days=1)
+    past = datetime.now(UTC) - timedelta(days=1)
     token = classroom.cli("reissue", "kj@example.edu").stdout.strip()
     classroom.sql("UPDATE users SET token_expires_at = :t WHERE email = 'kj@example.edu'", t=past)
     try:
@@ -214,3 +214,36 @@ def test_submit_is_rate_limited_per_token(classroom, http):
     assert r.status_code == 429 and "Too many attempts" in r.json()["error"]
     # Another student is not affected by this one's limit.
     assert post(http, classroom, classroom.tokens["grace@example.edu"], junk).status_code == 400
+
+
+def test_instructor_sees_the_failed_http_exchanges(classroom, http):
+    from classroom_harness import INSTRUCTOR, wait_graded
+
+    token = classroom.tokens["mary@example.edu"]
+    r = post(http, classroom, token, pack(CH1.exercise_dir)[0])
+    assert r.status_code == 201
+    assert wait_graded(http, classroom.url, r.json()["id"], token)["status"] == "fail"
+    web_login(http, classroom, email=INSTRUCTOR[0], password=INSTRUCTOR[1])
+    page = http.get(f"{classroom.url}/submissions/{r.json()['id']}", timeout=10)
+    assert page.status_code == 200
+    soup = BeautifulSoup(page.text, "html.parser")
+    exchanges = [d.find("summary").get_text(" ", strip=True)
+                 for d in soup.select("details.exchange")]
+    assert any(s.startswith("GET /health → 404") for s in exchanges), exchanges
+    files = [d.find("summary").get_text(strip=True) for d in soup.select("details.file")]
+    assert "linkly/__init__.py" in files
+
+
+def test_login_is_rate_limited(tmp_path, http):
+    from classroom_harness import INSTRUCTOR, Classroom
+
+    room = Classroom(tmp_path / "limits", {"CLASSROOM_LOGIN_LIMIT": "3/minute"})
+    room.setup(roster=False).start()
+    try:
+        codes = [web_login(http, room, email=INSTRUCTOR[0], password="guess").status_code
+                 for _ in range(4)]
+        assert codes == [401, 401, 401, 429]
+        blocked = web_login(http, room, email=INSTRUCTOR[0], password=INSTRUCTOR[1])
+        assert blocked.status_code == 429 and "Too many attempts" in blocked.text
+    finally:
+        room.kill()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import requests
 from classroom_harness import Classroom
@@ -29,7 +29,7 @@ def test_kill_9_mid_queue_then_restart_grades_everything_once(tmp_path):
             ids.append(r.json()["id"])
         room.kill()  # acknowledged, mostly still queued: a crash now must lose nothing
         # As if a worker had died mid-job: running, with a heartbeat long stopped.
-        stale = datetime.now(timezone.utc) - timedelta(hours=1)
+        stale = datetime.now(UTC) - timedelta(hours=1)
         room.sql("UPDATE jobs SET state = 'running', attempt = 1, heartbeat_at = :t "
                  "WHERE submission_id = :s AND state != 'done'", t=stale, s=ids[-1])
         room.start()
@@ -43,7 +43,7 @@ def test_kill_9_mid_queue_then_restart_grades_everything_once(tmp_path):
         assert rows[0][2] == 9 and rows[2][2] == 9 and rows[1][2] < 9
         jobs = room.sql("SELECT submission_id, state, attempt FROM jobs ORDER BY id")
         assert len(jobs) == 3 and all(j[1] == "done" for j in jobs)
-        swept = [j for j in jobs if j[0] == ids[-1]][0]
+        swept = next(j for j in jobs if j[0] == ids[-1])
         assert swept[2] >= 2  # it ran again after the sweeper put it back
         assert len(room.stored_files()) == 2  # two distinct contents, stored once each
     finally:
@@ -60,7 +60,7 @@ def test_a_job_that_keeps_dying_fails_after_bounded_retries(tmp_path):
                           data={"chapter": "ch1"}, files={"archive": ("a.zip", data)}, timeout=10)
         sub = r.json()["id"]
         room.kill()
-        stale = datetime.now(timezone.utc) - timedelta(hours=1)
+        stale = datetime.now(UTC) - timedelta(hours=1)
         room.sql("UPDATE jobs SET state = 'running', attempt = 3, heartbeat_at = :t, "
                  "finished_at = NULL WHERE submission_id = :s", t=stale, s=sub)
         room.sql("UPDATE submissions SET state = 'running', status = NULL, score = NULL, "

@@ -6,6 +6,7 @@ import os
 import secrets
 import signal
 import time
+from pathlib import Path
 
 import psycopg
 import pytest
@@ -71,7 +72,8 @@ def test_rq_workers_on_postgres_survive_a_kill_9_and_keep_lanes(tmp_path, pg_dat
         horse = int(owner.split(":")[1])
         # RQ runs each job in a forked "work horse" in its own process group: kill both, as
         # a machine dying would.
-        parent = int(open(f"/proc/{horse}/stat").read().rsplit(")", 1)[1].split()[1])
+        stat = Path(f"/proc/{horse}/stat").read_text()
+        parent = int(stat.rsplit(")", 1)[1].split()[1])
         assert parent in (workers[0].pid, workers[1].pid)
         os.killpg(os.getpgid(horse), signal.SIGKILL)
         os.killpg(parent, signal.SIGKILL)

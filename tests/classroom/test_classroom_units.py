@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import io
 import zipfile
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from classroom import archives, roster
 from classroom.late import Policy
 
-DUE = datetime(2026, 12, 1, 23, 59, tzinfo=timezone.utc)
+DUE = datetime(2026, 12, 1, 23, 59, tzinfo=UTC)
 
 
 def test_late_policy_on_time_late_and_closed():
