@@ -53,9 +53,9 @@ class Watcher:
         self._thread.start()
 
     def _run(self) -> None:
-        import watchfiles
-
         try:
+            import watchfiles
+
             for batch in watchfiles.watch(self.folder, watch_filter=change_filter(),
                                           step=STEP_MS, debounce=DEBOUNCE_MS,
                                           stop_event=self._stop, force_polling=self.poll or None,
@@ -68,6 +68,21 @@ class Watcher:
     def stop(self) -> None:
         self._stop.set()
         self._thread.join(timeout=2)
+
+
+def _private(stream):
+    """Return the key stream on a descriptor of its own.
+
+    While pytest runs a grade it points fd 0 at /dev/null (its stdin capture); a key read
+    started then would see end of input and the keys would stop working. A duplicate
+    descriptor keeps reading the real terminal or pipe.
+    """
+    try:
+        fd = os.dup(stream.fileno())
+    except (AttributeError, OSError, ValueError):
+        return stream
+    return os.fdopen(fd, "r", encoding=getattr(stream, "encoding", None) or "utf-8",
+                     errors="replace")
 
 
 def _read_keys(stream, events: queue.Queue) -> None:
@@ -239,7 +254,7 @@ def run(chapter: manifest.Chapter, folder: Path, keys=None, out=None, poll: bool
     session = Session(chapter, folder, out, colour, record, state, follow)
     restore = _cbreak(keys)
     if keys is not None:
-        threading.Thread(target=_read_keys, args=(keys, events), daemon=True,
+        threading.Thread(target=_read_keys, args=(_private(keys), events), daemon=True,
                          name="flasklings-keys").start()
     try:
         session.grade("first run")
