@@ -30,9 +30,9 @@ class CheckFailed(AssertionError):
 
     def __init__(self, message: str, expected: str = "", actual: str = ""):
         super().__init__(message)
-        self.message = message
-        self.expected = expected
-        self.actual = actual
+        self.message = str(message)
+        self.expected = expected if isinstance(expected, str) else repr(expected)
+        self.actual = actual if isinstance(actual, str) else repr(actual)
 
 
 def fail(message: str, expected: str = "", actual: str = "") -> None:

@@ -68,11 +68,11 @@ class GraderPlugin:
             self.app = fresh
         return self.app
 
-    @pytest.fixture(scope="session")
+    @pytest.fixture
     def chapter(self) -> Chapter:
         return self._chapter
 
-    @pytest.fixture(scope="session")
+    @pytest.fixture
     def app_dir(self) -> Path:
         return self.folder
 
