@@ -196,6 +196,12 @@ def test_setsid_escapee_does_not_outlive_the_run(decoy, monkeypatch):
     assert check_outcome(doc)[0] == "pass", check_outcome(doc)
 
 
+def test_a_grader_package_in_the_submission_does_not_replace_the_launcher(decoy, monkeypatch):
+    doc, _ = grade_hostile("shadow_launcher", decoy, monkeypatch)
+    assert doc["outcome"] is None, doc["outcome"]
+    assert check_outcome(doc)[0] == "pass", check_outcome(doc)
+
+
 def test_own_port_is_unreachable_while_the_graders_socket_serves(decoy, monkeypatch):
     port = free_port()
     doc, _ = grade_hostile("own_port", decoy, monkeypatch, HOSTILE_OWN_PORT=str(port))

@@ -132,6 +132,9 @@ class Run:
         else:
             env = dict(base)
         env["MALLOC_ARENA_MAX"] = "2"
+        # Keep the app's folder off sys.path until the launcher is loaded: a student's own
+        # grader/launcher.py must not replace ours (which sets the rlimits).
+        env["PYTHONSAFEPATH"] = "1"
         key, _, value = self.marker.partition("=")
         env[key] = value
         return env
