@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, g, jsonify, request
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from classroom import archives, chapters, dispatch, late
 from classroom.auth import TokenRefused, user_for_token
@@ -66,9 +67,7 @@ def submit():
     user = g.api_user
     table = late.policies(db, [user.id])
     policy = late.policy_for(table, user.id, chapter.id)
-    same = db.scalar(select(Submission).where(
-        Submission.user_id == user.id, Submission.chapter_id == chapter.id,
-        Submission.content_hash == content).order_by(Submission.id.desc()).limit(1))
+    same = _same(db, user.id, chapter.id, content)
     if same is not None:
         return jsonify(describe(same, policy) | {"duplicate": True}), 200
     # Durable on disk before the row exists, and the row before we acknowledge: an
@@ -76,13 +75,25 @@ def submit():
     name = archives.store(current_app.config["STORAGE_DIR"], content, data)
     sub = Submission(user_id=user.id, chapter_id=chapter.id, content_hash=content, archive=name,
                      size=len(data), client_score=client_score, state="queued")
-    db.add(sub)
-    db.flush()
-    job = Job(submission_id=sub.id, lane="interactive")
-    db.add(job)
-    db.commit()
+    try:
+        db.add(sub)
+        db.flush()
+        job = Job(submission_id=sub.id, lane="interactive")
+        db.add(job)
+        db.commit()
+    except IntegrityError:
+        # The same upload raced us in and won: answer with that one.
+        db.rollback()
+        return jsonify(describe(_same(db, user.id, chapter.id, content), policy)
+                       | {"duplicate": True}), 200
     dispatch.notify(job.id, job.lane)
     return jsonify(describe(sub, policy) | {"duplicate": False}), 201
+
+
+def _same(db, user_id: int, chapter_id: str, content: str) -> Submission | None:
+    return db.scalar(select(Submission).where(
+        Submission.user_id == user_id, Submission.chapter_id == chapter_id,
+        Submission.content_hash == content))
 
 
 @bp.get("/submissions/<int:sub_id>")

@@ -60,7 +60,9 @@ class Extension(Base):
 
 class Submission(Base):
     __tablename__ = "submissions"
-    __table_args__ = (Index("ix_submissions_user_chapter", "user_id", "chapter_id"),)
+    __table_args__ = (Index("ix_submissions_user_chapter", "user_id", "chapter_id"),
+                      UniqueConstraint("user_id", "chapter_id", "content_hash",
+                                       name="uq_submissions_user_chapter_content"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))

@@ -8,6 +8,7 @@ import subprocess
 import sys
 import zipfile
 
+import requests
 from classroom_harness import ROOT, wait_graded
 from conftest import bearer
 
@@ -115,3 +116,27 @@ def test_regrade_queues_bulk_jobs_that_finish(classroom, http):
     states = {row[0] for row in classroom.sql("SELECT state FROM jobs WHERE lane = 'bulk'")}
     assert states == {"done"}
     assert wait_graded(http, classroom.url, mine[0], token)["score"] == 9
+
+
+def test_identical_uploads_racing_each_other_make_one_submission(classroom, http):
+    from concurrent.futures import ThreadPoolExecutor
+
+    token = classroom.tokens["grace@example.edu"]
+    data = zipfile_of({"linkly/__init__.py": b"# raced\n", "notes.txt": b"same bytes\n"})
+    before = classroom.count("submissions")
+
+    def send(_):
+        return post_archive(requests, classroom, token, data).status_code
+
+    with ThreadPoolExecutor(6) as pool:
+        codes = list(pool.map(send, range(6)))
+    assert sorted(codes) == [200] * 5 + [201]
+    assert classroom.count("submissions") == before + 1
+
+
+def zipfile_of(files: dict[str, bytes]) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        for name, body in files.items():
+            zf.writestr(name, body)
+    return buf.getvalue()

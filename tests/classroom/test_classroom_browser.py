@@ -109,8 +109,10 @@ def test_instructor_roster_cli_submit_gradebook_and_csv(room, page, browser, tmp
     expect(spage.locator("#submissions")).to_contain_text("late")
     shot(spage, "08-student-home")
     spage.get_by_role("link", name="ch1 · WSGI and the development server").click()
-    expect(spage.locator("article.chapter .codehilite").first).to_be_visible()
-    spage.locator("article.chapter .codehilite").first.scroll_into_view_if_needed()
+    # Python cells come out highlighted by Pygments (keyword spans such as class "k").
+    python_block = spage.locator("article.chapter .codehilite:has(span.k)").first
+    expect(python_block).to_be_visible()
+    python_block.scroll_into_view_if_needed()
     shot(spage, "09-chapter", full=False)
     assert spage.goto(f"{room.url}/gradebook").status == 403
     student.close()

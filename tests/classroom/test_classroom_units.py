@@ -70,3 +70,17 @@ def test_unpack_writes_only_inside_the_destination(tmp_path):
     archives.unpack(tmp_path / "store", name, dest)
     assert sorted(p.relative_to(dest).as_posix() for p in dest.rglob("*")) == \
         ["linkly", "linkly/__init__.py"]
+
+
+def test_migrations_match_the_models(tmp_path):
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from classroom import db
+    from classroom.models import Base
+
+    url = f"sqlite:///{tmp_path / 'm.sqlite'}"
+    db.upgrade(url)
+    with db.engine(url).connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+    assert diff == []
