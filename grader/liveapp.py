@@ -19,6 +19,7 @@ from grader.manifest import ROOT
 
 STARTUP_TIMEOUT = 10.0
 LOG_TAIL = 4000
+STATUS_CAP = 1 << 16  # the launcher's one status line is far shorter
 
 
 @dataclass
@@ -231,6 +232,11 @@ class LiveApp:
                 if not chunk:
                     break
                 buf += chunk
+                if len(buf) > STATUS_CAP and b"\n" not in buf:
+                    # Only student code writes this much here: never hold it all in memory.
+                    self.stop()
+                    raise StartupError("crashed", "the app wrote over the grader's status "
+                                       "channel instead of starting", output=self.output())
         finally:
             os.close(self._status_r)
             self._status_r = -1
@@ -243,7 +249,13 @@ class LiveApp:
                 "serving",
                 output=self.output(),
             ))
-        record = json.loads(buf.split(b"\n", 1)[0])
+        try:
+            record = json.loads(buf.split(b"\n", 1)[0])
+            record.get("event")
+        except (ValueError, AttributeError):
+            self.stop()
+            raise StartupError("crashed", "the app wrote over the grader's status channel "
+                               "instead of starting", output=self.output()) from None
         if self._run is not None and self._run.layers.bwrap and hasattr(os, "pidfd_open"):
             try:
                 self._pidfd = os.pidfd_open(self._launcher_pid())

@@ -122,6 +122,8 @@ def check_outcome(doc: dict) -> tuple[str, str | None, str]:
     ("memory_hog", "out_of_memory"),
     ("disk_filler", "disk_limit"),
     ("output_flood", "output_flood"),
+    ("status_flood", "crashed"),
+    ("status_garbage", "crashed"),
 ])
 def test_hostile_app_never_starts_and_the_run_names_why(name, kind, decoy, monkeypatch):
     doc, _ = grade_hostile(name, decoy, monkeypatch)
