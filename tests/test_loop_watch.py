@@ -9,6 +9,7 @@ import threading
 import time
 from pathlib import Path
 
+import pytest
 import watchfiles
 
 from grader import runner, watch
@@ -78,11 +79,12 @@ def stop_watch(keys, thread, done):
     assert done["rc"] == 0
 
 
-def test_a_save_regrades_and_redraws_the_verdict(tmp_path):
+@pytest.mark.parametrize("poll", [False, True], ids=["file-events", "polling"])
+def test_a_save_regrades_and_redraws_the_verdict(tmp_path, poll):
     app = tmp_path / "app"
     shutil.copytree(APPS / "wrong", app)
     state = tmp_path / "progress.json"
-    screen, keys, thread, done = start_watch(app, state)
+    screen, keys, thread, done = start_watch(app, state, poll=poll)
     try:
         screen.wait_for(lambda s: s.scores() == ["3/6"], "the first verdict")
         assert "[h] hint" in screen.text() and "[q] quit" in screen.text()
