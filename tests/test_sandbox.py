@@ -310,6 +310,16 @@ def test_run_copy_skips_fifos_and_refuses_oversized_folders(tmp_path, monkeypatc
     assert "holds more than 100 bytes of files" in doc["outcome"]["message"]
 
 
+def test_a_students_note_names_what_they_can_fix_not_that_they_are_not_root():
+    laptop = layers.Layers(rlimits=True, bwrap=None, uid=False,
+                           why_bwrap="bubblewrap is not installed",
+                           why_uid="not running as root", root=False)
+    assert laptop.missing() == ["bubblewrap is not installed"]
+    server = layers.Layers(rlimits=True, bwrap="/usr/bin/bwrap", uid=False,
+                           why_uid="no uid pool", root=True)
+    assert server.missing() == ["no uid pool"]
+
+
 def test_probe_reports_every_layer_for_doctor():
     probed = layers.probe()
     names = [layer["layer"] for layer in probed]

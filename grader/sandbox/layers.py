@@ -24,12 +24,15 @@ class Layers:
     why_uid: str = ""
     cgroups: bool = False
     cgroups_detail: str = ""
+    root: bool = False
 
     def missing(self) -> list[str]:
         """Plain reasons for each missing layer, for the one-time note."""
+        # Not being root is how a student should run: not worth a note, only a doctor line.
         return [why for ok, why in ((self.rlimits, self.why_rlimits),
                                     (self.bwrap, self.why_bwrap),
-                                    (self.uid, self.why_uid)) if not ok and why]
+                                    (self.uid or not self.root, self.why_uid))
+                if not ok and why]
 
 
 def _is_root() -> bool:
@@ -104,7 +107,8 @@ def detect() -> Layers:
                        "reachable by other uids and bubblewrap is missing to bind it")
     groups, groups_detail = cgroups.available() if uid else (
         False, "needs the dedicated uid layer (root)")
-    return Layers(rlimits, path, uid, why_rlimits, why_bwrap, why_uid, groups, groups_detail)
+    return Layers(rlimits, path, uid, why_rlimits, why_bwrap, why_uid, groups, groups_detail,
+                  root)
 
 
 def probe() -> list[dict]:
