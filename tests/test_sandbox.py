@@ -165,6 +165,22 @@ def test_memory_spread_over_processes_is_bounded_by_the_runs_total(decoy, monkey
     assert check_outcome(doc)[0] == "pass", check_outcome(doc)
 
 
+def test_deadline_during_the_run_names_the_app_death_timeout(monkeypatch):
+    monkeypatch.setenv("FLASKLINGS_LIMITS", "wall=1.5")
+    app = LiveApp(HOSTILE / "sleep_handler", target="app", sandbox="required")
+    try:
+        app.start()
+        for _ in range(200):  # the deadline fires on a timer thread; poll, do not sleep blind
+            if not app.alive():
+                break
+            time.sleep(0.05)
+        assert not app.alive()
+        kind, why = app.death()
+        assert kind == "timeout" and "longer than the 1.5 s a run may take" in why, why
+    finally:
+        app.cleanup()
+
+
 def test_memory_hog_in_a_request_is_named_out_of_memory(decoy, monkeypatch):
     doc, _ = grade_hostile("memory_hog_request", decoy, monkeypatch)
     status, outcome, message = check_outcome(doc)
