@@ -43,6 +43,14 @@ def change_filter():
     return ChapterFilter()
 
 
+def _identity(folder: Path) -> tuple[int, int] | None:
+    try:
+        st = folder.stat()
+    except OSError:
+        return None
+    return st.st_dev, st.st_ino
+
+
 class Watcher:
     """Watch one folder in a thread; put ("change", (gen, when, paths)) on ``events``."""
 
@@ -56,14 +64,29 @@ class Watcher:
         try:
             import watchfiles
 
-            for batch in watchfiles.watch(self.folder, watch_filter=change_filter(),
-                                          step=STEP_MS, debounce=DEBOUNCE_MS,
-                                          stop_event=self._stop, force_polling=self.poll or None,
-                                          poll_delay_ms=POLL_MS, raise_interrupt=False):
-                self.events.put(("change", (self.gen, time.perf_counter(),
-                                            sorted(p for _, p in batch))))
+            while not self._stop.is_set():
+                if not self._wait_for_folder():
+                    return
+                shown = _identity(self.folder)
+                for batch in watchfiles.watch(self.folder, watch_filter=change_filter(),
+                                              step=STEP_MS, debounce=DEBOUNCE_MS,
+                                              stop_event=self._stop,
+                                              force_polling=self.poll or None,
+                                              poll_delay_ms=POLL_MS, raise_interrupt=False):
+                    self.events.put(("change", (self.gen, time.perf_counter(),
+                                                sorted(p for _, p in batch))))
+                    # `reset` (or a git checkout) swaps in a new folder: watch that one.
+                    if _identity(self.folder) != shown:
+                        break
         except Exception as exc:  # noqa: BLE001 - inotify limits, odd filesystems: use r
             self.events.put(("watch_error", (self.gen, str(exc) or type(exc).__name__)))
+
+    def _wait_for_folder(self) -> bool:
+        """Wait while the folder is missing (being replaced); False when told to stop."""
+        while not self.folder.is_dir():
+            if self._stop.wait(0.1):
+                return False
+        return True
 
     def stop(self) -> None:
         self._stop.set()

@@ -174,3 +174,29 @@ def test_repeated_in_process_grades_do_not_leak_modules_and_see_edited_checks(tm
     watch.forget_checks(chapter)
     doc = runner.grade(chapter, APPS / "good")
     assert doc["tests"][0]["title"] == "An edited title"
+
+
+def test_a_folder_swapped_in_by_reset_is_watched(tmp_path):
+    import queue
+
+    folder = tmp_path / "app"
+    folder.mkdir()
+    (folder / "app.py").write_text("one")
+    events: queue.Queue = queue.Queue()
+    watcher = watch.Watcher(folder, events)
+    try:
+        time.sleep(0.3)
+        fresh = tmp_path / "fresh"
+        fresh.mkdir()
+        (fresh / "app.py").write_text("skeleton")
+        folder.rename(tmp_path / "old")  # what `python -m grader reset` does
+        fresh.rename(folder)
+        assert events.get(timeout=WAIT)[0] == "change"
+        time.sleep(0.3)
+        while not events.empty():
+            events.get_nowait()
+        (folder / "app.py").write_text("student's next save")
+        kind, (_, _, paths) = events.get(timeout=WAIT)
+        assert kind == "change" and str(folder / "app.py") in paths
+    finally:
+        watcher.stop()
