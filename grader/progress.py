@@ -33,9 +33,9 @@ def load(path: Path = STATE) -> dict:
     """Return the state; a missing file is an empty state, a broken one is set aside."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
+    except OSError:  # missing, or unreadable: nothing to set aside
         return _empty()
-    except (ValueError, UnicodeDecodeError, OSError):
+    except (ValueError, UnicodeDecodeError):
         data = None
     if not isinstance(data, dict) or not isinstance(data.get("chapters", {}), dict) \
             or not isinstance(data.get("hints", {}), dict):
@@ -79,8 +79,15 @@ def _locked(path: Path):
 
 def record(doc: dict, path: Path = STATE) -> None:
     """Store ``doc``'s summary as the chapter's last result, and as best if it is."""
-    with _locked(path):
-        _record(doc, path)
+    try:
+        with _locked(path):
+            _record(doc, path)
+    except OSError as exc:  # a read-only checkout still gets its grade
+        _warn(f"could not save your progress in {path} ({exc.strerror or exc})")
+
+
+def _warn(message: str) -> None:
+    print(f"grader: {message}", file=sys.stderr)
 
 
 def _record(doc: dict, path: Path) -> None:
@@ -120,15 +127,20 @@ def hint_step(chapter_id: str, check: str, failure: str, path: Path = STATE) -> 
     The same failure asked about again climbs to the next hint; a different failure of the
     same check starts again from the first.
     """
-    with _locked(path):
-        state = load(path)
-        seen = state["hints"].setdefault(chapter_id, {})
-        entry = seen.get(check)
-        if not isinstance(entry, dict) or entry.get("failure") != failure:
-            entry = {"failure": failure, "shown": 0}
-        entry["shown"] = int(entry.get("shown", 0)) + 1
-        seen[check] = entry
-        save(state, path)
+    try:
+        with _locked(path):
+            state = load(path)
+            seen = state["hints"].setdefault(chapter_id, {})
+            entry = seen.get(check)
+            if not isinstance(entry, dict) or entry.get("failure") != failure:
+                entry = {"failure": failure, "shown": 0}
+            entry["shown"] = int(entry.get("shown", 0)) + 1
+            seen[check] = entry
+            save(state, path)
+    except OSError as exc:
+        _warn(f"could not remember which hints you saw ({exc.strerror or exc}); "
+              "showing the first")
+        return 1
     return entry["shown"]
 
 

@@ -116,3 +116,14 @@ def test_concurrent_writers_lose_no_update(tmp_path):
     for t in threads:
         t.join()
     assert progress.load(state)["hints"]["ch99"]["test_home"]["shown"] == 45
+
+
+def test_an_unwritable_state_file_warns_and_grading_goes_on(tmp_path, docs, capsys):
+    blocker = tmp_path / "not-a-dir"
+    blocker.write_text("a file where the state folder should be")
+    state = blocker / "progress.json"
+    progress.record(docs["wrong"], state)
+    hint = hints.next_hint(docs["wrong"], FIXTURE, state)
+    assert hint.number == 1
+    err = capsys.readouterr().err
+    assert "could not save your progress" in err and "could not remember" in err
