@@ -63,8 +63,8 @@ def next_hint(doc: dict, chapter: manifest.Chapter, state: Path = progress.STATE
     return Hint(name, title, message, hints[number - 1], number, len(hints))
 
 
-def render(hint: Hint | None, doc: dict, paint=None) -> str:
-    """Return the hint as text for the terminal."""
+def render(hint: Hint | None, doc: dict, paint=None, again: str = "") -> str:
+    """Return the hint as text for the terminal; ``again`` says how to ask for the next."""
     paint = paint or (lambda text, *styles: text)
     if hint is None:
         return (paint("Every check passes: no hint needed.", "green", "bold")
@@ -90,8 +90,9 @@ def render(hint: Hint | None, doc: dict, paint=None) -> str:
                                f"solution {doc['chapter']}` shows the reference to compare.",
                                "dim"))
         else:
-            lines.append(paint(f"Still stuck? Ask again for a more specific hint "
-                               f"(python -m grader hint {doc['chapter']}).", "dim"))
+            again = again or f"python -m grader hint {doc['chapter']}"
+            lines.append(paint(f"Still stuck? Ask again for a more specific hint ({again}).",
+                               "dim"))
     return "\n".join(lines) + "\n"
 
 

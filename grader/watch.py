@@ -228,7 +228,7 @@ class Session:
         if self.doc is None:
             return
         hint = hints.next_hint(self.doc, self.chapter, self.state)
-        self.below = hints.render(hint, self.doc, self.paint)
+        self.below = hints.render(hint, self.doc, self.paint, again="press h")
         self.draw()
 
     def show_list(self) -> None:

@@ -111,6 +111,7 @@ def test_hint_key_climbs_and_r_reruns(tmp_path):
         screen.wait_for(lambda s: "first run · graded at" in s.text(), "the first verdict")
         keys.send("h")
         screen.wait_for(lambda s: "Hint 1 of 3" in s.text(), "the first hint")
+        assert "(press h)" in screen.text()
         keys.send("h")
         screen.wait_for(lambda s: "Hint 2 of 3: Exactly 'Hello, Flasklings!'" in s.text(),
                         "the second, more specific hint")
