@@ -241,14 +241,17 @@ class LiveApp:
             os.close(self._status_r)
             self._status_r = -1
         if not buf.strip():
+            ended = "the app's process ended ({}) before it started serving"
             if self.proc:
-                self.proc.wait(timeout=5)
-            raise self._verdict_error(StartupError(
-                "exited",
-                f"the app's process ended ({self.exit_description()}) before it started "
-                "serving",
-                output=self.output(),
-            ))
+                try:
+                    self.proc.wait(timeout=5)
+                except subprocess.TimeoutExpired:
+                    # Only student code closes the status channel and runs on.
+                    ended = "the app closed the grader's status channel before it started serving"
+            error = self._verdict_error(StartupError(
+                "exited", ended.format(self.exit_description()), output=self.output()))
+            self.stop()  # let go of the sandbox's slot and run folder now, not at cleanup
+            raise error
         try:
             record = json.loads(buf.split(b"\n", 1)[0])
             record.get("event")

@@ -23,8 +23,8 @@ import pytest
 from grader.checking import CheckFailed
 from grader.client import AppUnreachable, RecordingClient, RequestHung
 from grader.liveapp import LiveApp, StartupError
-from grader.sandbox import outcome_of_error
 from grader.manifest import Chapter
+from grader.sandbox import outcome_of_error
 
 
 class NotRun(Exception):
@@ -63,6 +63,7 @@ class GraderPlugin:
             try:
                 fresh.start()
             except StartupError as err:
+                fresh.cleanup()
                 raise NotRun(f"not run: the app could not be restarted ({err.message})")
             self.app.cleanup()
             self.app = fresh

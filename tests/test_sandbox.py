@@ -122,6 +122,7 @@ def check_outcome(doc: dict) -> tuple[str, str | None, str]:
     ("output_flood", "output_flood"),
     ("status_flood", "crashed"),
     ("status_garbage", "crashed"),
+    ("status_close", "exited"),
 ])
 def test_hostile_app_never_starts_and_the_run_names_why(name, kind, decoy, monkeypatch):
     doc, _ = grade_hostile(name, decoy, monkeypatch)
