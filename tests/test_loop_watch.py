@@ -168,8 +168,9 @@ def test_repeated_in_process_grades_do_not_leak_modules_and_see_edited_checks(tm
         watch.forget_checks(chapter)
         doc = runner.grade(chapter, APPS / "good")
         assert doc["status"] == "pass"
-        counts.append(len(sys.modules))
-    assert counts[0] == counts[1] == counts[2], f"sys.modules grew: {counts}"
+        counts.append((len(sys.modules), len(os.listdir("/proc/self/fd")),
+                       threading.active_count()))
+    assert counts[0] == counts[1] == counts[2], f"modules, fds, threads grew: {counts}"
     checks.write_text(CHECKS.read_text().replace("The home page greets Flasklings.",
                                                  "An edited title"))
     watch.forget_checks(chapter)
