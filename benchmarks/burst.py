@@ -275,7 +275,7 @@ def main() -> int:
         burst_end = time.monotonic() - t0
         killer.join()
 
-        deadline = time.monotonic() + max(120.0, 10 * len(receipts) * base)
+        deadline = time.monotonic() + max(180.0, 4 * len(receipts) * base / cores + 60)
         while time.monotonic() < deadline:
             left = room.sql("SELECT count(*) FROM submissions WHERE state IN ('queued', "
                             "'running')")[0][0]

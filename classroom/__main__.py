@@ -131,7 +131,7 @@ def cmd_run_job(args) -> int:
     from classroom import jobs
 
     outcome = jobs.run_job(args.job_id, attempt=args.attempt)
-    return 0 if outcome in ("done", "skipped", "lost-claim") else 1
+    return 0 if outcome in ("done", "skipped", "lost-claim", "retry") else 1
 
 
 def main(argv: list[str] | None = None) -> int:

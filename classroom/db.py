@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fcntl
 import hashlib
+import os
 import tempfile
 import threading
 from contextlib import contextmanager
@@ -15,6 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 _engines: dict[str, Engine] = {}
+_engine_pid = os.getpid()
 _lock = threading.Lock()
 
 
@@ -30,7 +32,14 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
 
 def engine(url: str) -> Engine:
     """Return the one engine for ``url`` in this process."""
+    global _engine_pid
     with _lock:
+        if _engine_pid != os.getpid():
+            # A forked child (RQ's work horse) must not share its parent's pooled connections:
+            # drop them here without closing them under the parent.
+            for eng in _engines.values():
+                eng.dispose(close=False)
+            _engine_pid = os.getpid()
         if url not in _engines:
             if url.startswith("sqlite"):
                 eng = create_engine(url, connect_args={"timeout": 10})

@@ -145,7 +145,24 @@ def run_job(job_id: int, settings: dict | None = None, attempt: int | None = Non
     with heartbeat(sessions, job_id, attempt, float(settings.get("heartbeat_interval", 5))):
         try:
             doc = _grade(sessions, job_id, settings)
-        except Exception:  # noqa: BLE001
-            finish(sessions, job_id, attempt, None, traceback.format_exc())
-            return "failed"
+        except Exception:  # noqa: BLE001 — an infrastructure fault, not the student's code
+            return _retry_or_fail(sessions, job_id, attempt, settings, traceback.format_exc())
     return "done" if finish(sessions, job_id, attempt, doc) else "lost-claim"
+
+
+def _retry_or_fail(sessions, job_id: int, attempt: int, settings: dict, error: str) -> str:
+    """Put the job back for another try, or fail it once its tries are used up."""
+    if attempt >= int(settings.get("max_attempts", 3)):
+        finish(sessions, job_id, attempt, None, error)
+        return "failed"
+    with sessions() as s:
+        hit = s.execute(update(Job).where(Job.id == job_id, Job.attempt == attempt,
+                                          Job.state == "running")
+                        .values(state="queued", error=error[-4000:]))
+        lane = s.scalar(select(Job.lane).where(Job.id == job_id))
+        s.commit()
+    if hit.rowcount == 1 and settings.get("redis_url"):
+        from classroom.dispatch import enqueue_rq
+
+        enqueue_rq(settings, job_id, lane, attempt)
+    return "retry"

@@ -101,3 +101,27 @@ def test_rq_workers_on_postgres_survive_a_kill_9_and_keep_lanes(tmp_path, pg_dat
                 os.killpg(w.pid, signal.SIGKILL)
                 w.wait(timeout=10)
         room.kill()
+
+
+def test_a_forked_work_horse_gets_its_own_database_connections(pg_database):
+    from sqlalchemy import text
+
+    from classroom import db
+
+    eng = db.engine(pg_database)
+    with eng.connect() as conn:  # leaves a pooled connection behind, as a worker would
+        parent_pid = conn.execute(text("SELECT pg_backend_pid()")).scalar()
+    child = os.fork()
+    if child == 0:  # the work horse
+        code = 1
+        try:
+            with db.engine(pg_database).connect() as conn:
+                code = 0 if conn.execute(text("SELECT pg_backend_pid()")).scalar() \
+                    != parent_pid else 2
+        finally:
+            os._exit(code)
+    _, status = os.waitpid(child, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+    with eng.connect() as conn:  # and the parent's connection still works
+        assert conn.execute(text("SELECT pg_backend_pid()")).scalar() == parent_pid
+    eng.dispose()
