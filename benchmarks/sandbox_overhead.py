@@ -5,7 +5,8 @@
 Rounds alternate the two modes so a busy machine slows both alike. Figures: median wall time of
 a whole grade (the fixture app "good", five checks) and of one app's life (spawn, ready, one
 request, stop), each with the sandbox "off" (the baseline) and "auto" (every layer available
-here), and the difference. Target: under 50 ms added to a grade.
+here), and the difference, as the median and the fastest round. Target: under 50 ms added to
+a grade.
 """
 
 from __future__ import annotations
@@ -66,9 +67,11 @@ def main() -> None:
         for _ in range(rounds):
             for mode in ("off", "auto"):
                 times[mode].append(fn(mode))
-        off, auto = (statistics.median(times[m]) * 1000 for m in ("off", "auto"))
-        print(f"{label}, median of {rounds}: off {off:.0f} ms (baseline), "
-              f"sandboxed {auto:.0f} ms, added {auto - off:+.0f} ms")
+        # The fastest round is the one a busy machine disturbed least; both are shown.
+        for name, pick in (("median", statistics.median), ("fastest", min)):
+            off, auto = (pick(times[m]) * 1000 for m in ("off", "auto"))
+            print(f"{label}, {name} of {rounds}: off {off:.0f} ms (baseline), "
+                  f"sandboxed {auto:.0f} ms, added {auto - off:+.0f} ms")
 
 
 if __name__ == "__main__":
