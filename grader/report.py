@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import sys
 import textwrap
@@ -67,6 +68,17 @@ def _wrap(text: str, width: int) -> str:
     return "\n".join(out)
 
 
+_STOCK_PAGE = re.compile(r"^<!doctype html>\s*<html lang=en>\s*<title>([^<]+)</title>", re.I)
+
+
+def _summarise_body(body: str) -> str:
+    """Name Werkzeug's stock error pages instead of printing their boilerplate."""
+    m = _STOCK_PAGE.match(body)
+    if m and "<h1>" in body and body.count("<p>") == 1 and len(body) < 1200:
+        return f"(Flask's standard \"{m.group(1)}\" page)"
+    return body
+
+
 def _exchange(ex: dict, paint: Painter, last: bool) -> list[str]:
     lines = [paint(f"→ {ex['method']} {ex['path']}", "cyan")]
     for k, v in (ex.get("request_headers") or {}).items():
@@ -83,7 +95,7 @@ def _exchange(ex: dict, paint: Painter, last: bool) -> list[str]:
         for k in ("Location", "Set-Cookie", "Cache-Control", "ETag"):
             if k in headers:
                 lines.append(paint(f"  {k}: {headers[k]}", "dim"))
-        body = (ex.get("response_body") or "").strip()
+        body = _summarise_body((ex.get("response_body") or "").strip())
         if body:
             body = body if len(body) < 400 else body[:400] + " …"
             lines.append(_indent(body, "  "))
