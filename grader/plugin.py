@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import subprocess
 import time
+import types
 from pathlib import Path
 
 import pytest
@@ -69,13 +70,24 @@ class GraderPlugin:
             self.app = fresh
         return self.app
 
-    @pytest.fixture
-    def chapter(self) -> Chapter:
-        return self._chapter
+    def session_fixtures(self) -> types.ModuleType:
+        """Return a plugin with the session-wide fixtures ``chapter`` and ``app_dir``.
 
-    @pytest.fixture
-    def app_dir(self) -> Path:
-        return self.folder
+        They live on a module object, not on this class: pytest is dropping session-scoped
+        fixtures defined as instance methods, and checks use them from module-scoped fixtures.
+        """
+        module = types.ModuleType("flasklings_session_fixtures")
+
+        @pytest.fixture(scope="session", name="chapter")
+        def chapter() -> Chapter:
+            return self._chapter
+
+        @pytest.fixture(scope="session", name="app_dir")
+        def app_dir() -> Path:
+            return self.folder
+
+        module.chapter, module.app_dir = chapter, app_dir
+        return module
 
     @pytest.fixture
     def live_app(self) -> LiveApp:

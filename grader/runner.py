@@ -77,7 +77,7 @@ def grade(chapter: Chapter, folder: Path, extra_checks: list[Path] = (),
             args += ["-p", f"no:{name}"]
         sink = io.StringIO()
         with redirect_stdout(sink), redirect_stderr(sink):
-            code = pytest.main(args, plugins=[plugin])
+            code = pytest.main(args, plugins=[plugin, plugin.session_fixtures()])
         if code not in (0, 1) and not plugin.results:
             raise RuntimeError(f"the checks could not be collected:\n{sink.getvalue()[-3000:]}")
         return results.build(chapter, _display(folder), plugin.results,
