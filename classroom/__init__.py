@@ -46,6 +46,7 @@ def create_app(test_config: dict | None = None):
         LOGIN_LIMIT="10/minute",
         SUBMIT_LIMIT="30/minute",
         RATELIMIT_STORAGE_URI="memory://",
+        PROXIES=0,  # reverse proxies in front (sets ProxyFix, so rate limits see client IPs)
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
     )
@@ -61,6 +62,12 @@ def create_app(test_config: dict | None = None):
     if app.config["REDIS_URL"] and app.config["RATELIMIT_STORAGE_URI"] == "memory://":
         # Several web processes must share one count, or each would allow the full limit.
         app.config["RATELIMIT_STORAGE_URI"] = app.config["REDIS_URL"]
+
+    if int(app.config["PROXIES"]):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        n = int(app.config["PROXIES"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
 
     from classroom import db
 

@@ -34,6 +34,14 @@ def init_app(app) -> None:
     csrf.init_app(app)
     limiter.init_app(app)
 
+    @app.after_request
+    def headers(resp):
+        # Pages show students' code and output: never sniff types, never frame, leak no paths.
+        resp.headers.setdefault("X-Content-Type-Options", "nosniff")
+        resp.headers.setdefault("X-Frame-Options", "DENY")
+        resp.headers.setdefault("Referrer-Policy", "same-origin")
+        return resp
+
     @app.errorhandler(CSRFError)
     def csrf_failed(exc):
         return error(400, f"The form was refused: {exc.description} Reload the page and try "

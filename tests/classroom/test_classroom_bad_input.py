@@ -237,13 +237,25 @@ def test_instructor_sees_the_failed_http_exchanges(classroom, http):
 def test_login_is_rate_limited(tmp_path, http):
     from classroom_harness import INSTRUCTOR, Classroom
 
-    room = Classroom(tmp_path / "limits", {"CLASSROOM_LOGIN_LIMIT": "3/minute"})
+    room = Classroom(tmp_path / "limits", {"CLASSROOM_LOGIN_LIMIT": "3/minute",
+                                           "CLASSROOM_PROXIES": "1"})
     room.setup(roster=False).start()
     try:
+        http.headers["X-Forwarded-For"] = "203.0.113.7"  # as a reverse proxy would say
         codes = [web_login(http, room, email=INSTRUCTOR[0], password="guess").status_code
                  for _ in range(4)]
         assert codes == [401, 401, 401, 429]
         blocked = web_login(http, room, email=INSTRUCTOR[0], password=INSTRUCTOR[1])
         assert blocked.status_code == 429 and "Too many attempts" in blocked.text
+        # Behind the proxy, another client is counted on its own.
+        http.headers["X-Forwarded-For"] = "198.51.100.9"
+        assert web_login(http, room, email=INSTRUCTOR[0], password=INSTRUCTOR[1]).ok
     finally:
         room.kill()
+
+
+def test_pages_send_protective_headers(classroom, http):
+    r = http.get(f"{classroom.url}/login", timeout=10)
+    assert r.headers["X-Content-Type-Options"] == "nosniff"
+    assert r.headers["X-Frame-Options"] == "DENY"
+    assert "HttpOnly" in r.headers["Set-Cookie"]  # the session cookie holding the CSRF secret
