@@ -101,3 +101,17 @@ def submission(sub_id: int):
     info = describe(sub, late.policy_for(pol, sub.user_id, sub.chapter_id))
     return render_template("submission.html", sub=sub, info=info, result=sub.result,
                            files=_files(sub))
+
+
+@bp.get("/students/<int:user_id>")
+@instructor_required
+def student(user_id: int):
+    """List every submission of one student, newest first, with the late policy applied."""
+    db = get_db()
+    user = db.get(User, user_id)
+    if user is None or user.role != "student":
+        abort(404)
+    pol = late.policies(db, [user.id])
+    subs = sorted(user.submissions, key=lambda s: s.id, reverse=True)
+    rows = [(s, describe(s, late.policy_for(pol, user.id, s.chapter_id))) for s in subs]
+    return render_template("student_history.html", student=user, rows=rows)

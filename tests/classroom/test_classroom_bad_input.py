@@ -96,7 +96,11 @@ def test_wrong_and_missing_token_are_401(classroom, http):
 
 def test_expired_token_is_401(classroom, http):
     past = datetime.now(UTC) - timedelta(days=1)
+    old = classroom.tokens["kj@example.edu"]
     token = classroom.cli("reissue", "kj@example.edu").stdout.strip()
+    # Re-issuing replaces the token: the old one stops working at once.
+    replaced = http.get(f"{classroom.url}/api/me", headers=bearer(old), timeout=10)
+    assert replaced.status_code == 401 and "not known here" in replaced.json()["error"]
     classroom.sql("UPDATE users SET token_expires_at = :t WHERE email = 'kj@example.edu'", t=past)
     try:
         data, _ = pack(CH1.solution_dir)
@@ -181,7 +185,7 @@ def test_malformed_roster_imports_nothing(classroom, http):
 def test_students_cannot_open_instructor_pages(classroom, http):
     web_login(http, classroom, token=classroom.tokens["grace@example.edu"])
     for path in ("/gradebook", "/gradebook.csv", "/roster/", "/deadlines/", "/analytics/ch1",
-                 "/queue/", "/queue/data.json", "/submissions/1"):
+                 "/queue/", "/queue/data.json", "/submissions/1", "/students/1"):
         r = http.get(classroom.url + path, timeout=10, allow_redirects=False)
         assert r.status_code == 403, path
 

@@ -54,6 +54,12 @@ def test_extension_lifts_the_late_penalty_and_analytics_count_failures(classroom
         assert "The home page answers 200" in failing
         assert "Pat Extended" not in page.select_one("#not-started").get_text()
 
+        book = BeautifulSoup(http.get(f"{classroom.url}/gradebook", timeout=10).text,
+                             "html.parser")
+        history = http.get(classroom.url + book.find("a", string="Lee Late")["href"], timeout=10)
+        rows = BeautifulSoup(history.text, "html.parser").select_one("#history").get_text()
+        assert "late" in rows and "ch1" in rows
+
         feed = http.get(f"{classroom.url}/queue/data.json", timeout=10).json()
         assert feed["counts"]["done"] >= 2 and set(feed["counts"]) == {
             "queued", "running", "done", "failed"}
