@@ -66,6 +66,9 @@ def test_instructor_roster_cli_submit_gradebook_and_csv(room, page, browser, tmp
     assert run("login", room.url, token).returncode == 0
     out = run("ch1", "--solution", "--submit")
     assert "Server result for #1: pass, 9/9 (late: 7 counted)" in out.stdout, out.stdout + out.stderr
+    # ...and then the unfinished exercise, which fails: the best score still counts.
+    out = run("ch1", "--submit")
+    assert "Server result for #2: fail" in out.stdout, out.stdout + out.stderr
 
     # The gradebook shows the counted score with the late flag.
     page.locator("header nav").get_by_role("link", name="Gradebook", exact=True).click()
@@ -91,12 +94,22 @@ def test_instructor_roster_cli_submit_gradebook_and_csv(room, page, browser, tmp
     page.locator("details.file").first.locator("summary").click()
     shot(page, "05-submission")
 
+    # The failed attempt, from the student's history: the HTTP exchanges that went wrong.
+    page.locator("header nav").get_by_role("link", name="Gradebook", exact=True).click()
+    page.get_by_role("link", name="Ada Lovelace").click()
+    page.locator("#history").get_by_role("link", name="2", exact=True).click()
+    expect(page.locator("#summary")).to_contain_text("fail")
+    health = page.locator("details.exchange", has_text="GET /health → 404").first
+    expect(health.locator("pre")).to_contain_text("HTTP 404")  # the last exchange is open
+    health.scroll_into_view_if_needed()
+    shot(page, "05b-failed-exchanges", full=False)
+
     page.locator("header nav").get_by_role("link", name="Analytics", exact=True).click()
     expect(page.locator("#not-started")).to_contain_text("Not started (5)")
     shot(page, "06-analytics")
 
     page.locator("header nav").get_by_role("link", name="Queue", exact=True).click()
-    expect(page.locator(".count.done .n")).to_have_text("1")
+    expect(page.locator(".count.done .n")).to_have_text("2")
     shot(page, "07-queue")
 
     # The student's own page, in a separate browser session.
