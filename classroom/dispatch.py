@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from flask import current_app
 
 LANES = ("interactive", "bulk")
@@ -25,13 +27,19 @@ def job_settings(app) -> dict:
     }
 
 
+@functools.lru_cache(maxsize=4)
+def _redis(url: str):
+    # One client (and its connection pool) per process, not one per request.
+    from redis import Redis
+
+    return Redis.from_url(url)
+
+
 def rq_queue(settings: dict, lane: str):
     """Return the RQ queue for ``lane`` (students' "interactive" or re-grades' "bulk")."""
-    from redis import Redis
     from rq import Queue
 
-    return Queue(f"{settings['queue_prefix']}-{lane}",
-                 connection=Redis.from_url(settings["redis_url"]))
+    return Queue(f"{settings['queue_prefix']}-{lane}", connection=_redis(settings["redis_url"]))
 
 
 def enqueue_rq(settings: dict, job_id: int, lane: str, attempt: int = 0) -> None:
