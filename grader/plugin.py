@@ -145,6 +145,15 @@ class GraderPlugin:
             "outcome": None,
             "started": time.perf_counter(),
         }
+        if self.startup_error is not None:
+            raise NotRun(f"not run: {self.startup_error.message}")
+
+    def pytest_collection_finish(self, session):
+        """Wait for the app before the first check: an app that cannot start runs no check."""
+        try:
+            self._ensure_app()
+        except NotRun:
+            pass
 
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_makereport(self, item, call):
@@ -207,7 +216,8 @@ class GraderPlugin:
                 self.app.proc.wait(timeout=1)
             except subprocess.TimeoutExpired:
                 pass
-        if self.startup_error is None and self.app.proc is not None and not self.app.alive():
+        if (self._started and self.startup_error is None and self.app.proc is not None
+                and not self.app.alive()):
             cur["status"] = "error" if cur["status"] == "pass" else cur["status"]
             cur["outcome"], why = self.app.death()
             cur["message"] = why + (f"; {cur['message']}" if cur["message"] else "")

@@ -35,7 +35,14 @@ def _is_own(filename: str, root: str) -> bool:
 
 
 def relative(text: str, root: str) -> str:
-    """Rewrite absolute paths under ``root`` as paths relative to it."""
+    """Rewrite absolute paths under ``root`` as paths relative to it.
+
+    The per-run instance folder the grader made (FLASKLINGS_INSTANCE) is shown as
+    ``instance``, the folder the student knows.
+    """
+    instance = os.environ.get("FLASKLINGS_INSTANCE")
+    if instance:
+        text = text.replace(instance.rstrip(os.sep), "instance")
     return text.replace(root.rstrip(os.sep) + os.sep, "")
 
 
