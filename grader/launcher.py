@@ -92,7 +92,7 @@ def load_app(target: str, root: str):
             ) from None
         raise StartupFailure(
             "import_error",
-            f"importing {module_name!r} failed: {type(exc).__name__}: {exc}",
+            f"importing {module_name!r} failed: {type(exc).__name__}: {tracebacks.relative(str(exc), root)}",
             tracebacks.format_exception(exc, root),
         ) from None
     except SystemExit as exc:
@@ -104,7 +104,7 @@ def load_app(target: str, root: str):
         _raise_if_limit(exc, "while it was being imported")
         raise StartupFailure(
             "import_error",
-            f"importing {module_name!r} raised {type(exc).__name__}: {exc}",
+            f"importing {module_name!r} raised {type(exc).__name__}: {tracebacks.relative(str(exc), root)}",
             tracebacks.format_exception(exc, root),
         ) from None
     return _find_app(module, module_name, attr, root, flask)
@@ -148,7 +148,7 @@ def _find_app(module, module_name, attr, root, flask):
         _raise_if_limit(exc, "while creating the app")
         raise StartupFailure(
             "import_error",
-            f"creating the app raised {type(exc).__name__}: {exc}",
+            f"creating the app raised {type(exc).__name__}: {tracebacks.relative(str(exc), root)}",
             tracebacks.format_exception(exc, root),
         ) from None
 
