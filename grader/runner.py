@@ -71,7 +71,7 @@ def grade(chapter: Chapter, folder: Path, extra_checks: list[Path] = (),
 
         plugin = GraderPlugin(app, chapter, folder, scratch)
         files = [str(chapter.checks_file)] + [str(p) for p in extra_checks]
-        args = files + ["-c", str(CHECKS_INI), "--rootdir", str(CHECKS_INI.parent),
+        args = files + ["-c", str(CHECKS_INI), "--rootdir", str(CHECKS_INI.parent), "--noconftest",
                         "--import-mode=importlib", "-q", "--tb=no", "-W", "ignore"]
         for name in UNUSED_PLUGINS:
             args += ["-p", f"no:{name}"]
