@@ -7,7 +7,10 @@ what was expected and what came back, in words a student can act on.
 
 from __future__ import annotations
 
+import importlib
 import json as _json
+import sys
+import warnings
 from typing import Callable, Iterable
 
 import requests
@@ -101,9 +104,44 @@ def json_body(resp: requests.Response):
 
 def html(resp: requests.Response):
     """Parse the response as HTML with a real parser (BeautifulSoup on html.parser)."""
+    return _soup_class()(resp.text, "html.parser")
+
+
+class _LazySoupSieve:
+    """Stand in for soupsieve until a check really uses a CSS selector (``.select()``)."""
+
+    def __getattr__(self, name):
+        import bs4.css
+
+        sys.modules.pop("soupsieve", None)
+        real = importlib.import_module("soupsieve")
+        bs4.css.soupsieve = real
+        return getattr(real, name)
+
+
+def _soup_class():
+    """Import BeautifulSoup without soupsieve's import-time regex compiling.
+
+    soupsieve (CSS selectors) compiles a few hundred regexes when imported: about a tenth of
+    a whole grade's time, for a feature most checks never use. bs4 is imported with it
+    hidden, and a lazy stand-in loads it the first time a selector runs.
+    """
+    if "bs4" not in sys.modules:
+        hidden = "soupsieve" not in sys.modules
+        if hidden:
+            sys.modules["soupsieve"] = None  # makes "import soupsieve" fail inside bs4.css
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                import bs4.css
+        finally:
+            if hidden:
+                del sys.modules["soupsieve"]
+        if hidden:
+            bs4.css.soupsieve = _LazySoupSieve()
     from bs4 import BeautifulSoup
 
-    return BeautifulSoup(resp.text, "html.parser")
+    return BeautifulSoup
 
 
 def pretty_json(data) -> str:

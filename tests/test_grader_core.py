@@ -222,3 +222,20 @@ def test_broken_manifest_is_reported_not_dumped(tmp_path):
                    '[[chapter]]\nid = "ch1"\nslug = "b"\ntitle = "B"\n')
     with pytest.raises(manifest.ManifestError, match="listed more than once: ch1"):
         manifest.load(bad)
+
+
+def test_html_parses_without_soupsieve_until_a_selector_runs():
+    code = (
+        "import sys\n"
+        "from grader.checking import html\n"
+        "class R: text = '<ul><li class=x>a</li><li>b</li></ul>'\n"
+        "soup = html(R())\n"
+        "assert [li.get_text() for li in soup.find_all('li')] == ['a', 'b']\n"
+        "assert sys.modules.get('soupsieve') is None\n"
+        "assert [li.get_text() for li in soup.select('li.x')] == ['a']\n"
+        "assert sys.modules['soupsieve'] is not None\n"
+        "print('ok')\n"
+    )
+    r = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
+                       timeout=60)
+    assert r.stdout.strip() == "ok", r.stderr
