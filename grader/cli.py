@@ -56,27 +56,40 @@ def grade_parser() -> argparse.ArgumentParser:
     return p
 
 
-def _parse(parser: argparse.ArgumentParser, argv: list[str]) -> argparse.Namespace:
+def parse(parser: argparse.ArgumentParser, argv: list[str]) -> argparse.Namespace:
+    """Parse ``argv``; a bad command line becomes a UsageError (argparse printed why)."""
     try:
         return parser.parse_args(argv)
-    except SystemExit as exc:  # argparse already printed its message
+    except SystemExit as exc:
         raise UsageError("") from exc
 
 
-def cmd_grade(argv: list[str]) -> int:
-    args = _parse(grade_parser(), argv)
+def find_chapter(name: str) -> manifest.Chapter:
+    """Return the chapter called ``name`` or raise a UsageError listing the real ones."""
     try:
-        chapter = manifest.find(args.chapter)
+        return manifest.find(name)
     except manifest.UnknownChapter as exc:
         raise UsageError(str(exc)) from None
+
+
+def existing_folder(folder) -> Path:
+    """Return ``folder`` as a Path, or raise a UsageError if it is not a folder."""
+    if not Path(folder).is_dir():
+        raise UsageError(f"there is no folder {folder}")
+    return Path(folder)
+
+
+
+def cmd_grade(argv: list[str]) -> int:
+    args = parse(grade_parser(), argv)
+    chapter = find_chapter(args.chapter)
     if args.path:
         folder = args.path
     elif args.solution:
         folder = chapter.solution_dir
     else:
         folder = chapter.exercise_dir
-    if not Path(folder).is_dir():
-        raise UsageError(f"there is no folder {folder}")
+    existing_folder(folder)
     if args.watch:
         from grader import watch
 

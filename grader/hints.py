@@ -99,7 +99,7 @@ def render(hint: Hint | None, doc: dict, paint=None, again: str = "") -> str:
 def main(argv: list[str]) -> int:
     """Grade the chapter and show the next hint for its first failing check."""
     from grader import report, runner
-    from grader.cli import UsageError
+    from grader.cli import existing_folder, find_chapter, parse
 
     parser = argparse.ArgumentParser(prog="python -m grader hint",
                                      description="Show a hint for the first failing check; "
@@ -107,17 +107,9 @@ def main(argv: list[str]) -> int:
     parser.add_argument("chapter", help="chapter: ch1, ch01 or 1")
     parser.add_argument("--path", type=Path, help="grade the app in this folder instead")
     parser.add_argument("--no-color", action="store_true", help="plain text, no colour")
-    try:
-        args = parser.parse_args(argv)
-    except SystemExit as exc:
-        raise UsageError("") from exc
-    try:
-        chapter = manifest.find(args.chapter)
-    except manifest.UnknownChapter as exc:
-        raise UsageError(str(exc)) from None
-    folder = args.path or chapter.exercise_dir
-    if not Path(folder).is_dir():
-        raise UsageError(f"there is no folder {folder}")
+    args = parse(parser, argv)
+    chapter = find_chapter(args.chapter)
+    folder = existing_folder(args.path or chapter.exercise_dir)
     doc = runner.grade(chapter, Path(folder))
     if not args.path:
         progress.record(doc)

@@ -118,7 +118,7 @@ def _display(path: Path) -> str:
 
 def main(argv: list[str]) -> int:
     """Confirm, back up the student's work, and restore the chapter's skeleton."""
-    from grader.cli import UsageError
+    from grader.cli import find_chapter, parse
 
     parser = argparse.ArgumentParser(
         prog="python -m grader reset",
@@ -126,14 +126,8 @@ def main(argv: list[str]) -> int:
                     "backup of your work in .flasklings/backups/.")
     parser.add_argument("chapter", help="chapter: ch1, ch01 or 1")
     parser.add_argument("-y", "--yes", action="store_true", help="do not ask for confirmation")
-    try:
-        args = parser.parse_args(argv)
-    except SystemExit as exc:
-        raise UsageError("") from exc
-    try:
-        chapter = manifest.find(args.chapter)
-    except manifest.UnknownChapter as exc:
-        raise UsageError(str(exc)) from None
+    args = parse(parser, argv)
+    chapter = find_chapter(args.chapter)
     folder = chapter.exercise_dir
     if not args.yes:
         if not sys.stdin.isatty():

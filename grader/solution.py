@@ -72,21 +72,15 @@ def render_diff(chapter: manifest.Chapter, folder: Path, paint=None) -> str:
 
 def main(argv: list[str]) -> int:
     """Show the diff from the student's app to the reference, only after a pass."""
-    from grader.cli import UsageError
+    from grader.cli import find_chapter, parse
 
     parser = argparse.ArgumentParser(
         prog="python -m grader solution",
         description="After you pass a chapter, show how your app differs from the reference.")
     parser.add_argument("chapter", help="chapter: ch1, ch01 or 1")
     parser.add_argument("--no-color", action="store_true", help="plain text, no colour")
-    try:
-        args = parser.parse_args(argv)
-    except SystemExit as exc:
-        raise UsageError("") from exc
-    try:
-        chapter = manifest.find(args.chapter)
-    except manifest.UnknownChapter as exc:
-        raise UsageError(str(exc)) from None
+    args = parse(parser, argv)
+    chapter = find_chapter(args.chapter)
     if not chapter.solution_dir.is_dir():
         print(f"grader: this copy of the course has no reference for {chapter.id} "
               f"({report_path(chapter.solution_dir)} is missing)", file=sys.stderr)

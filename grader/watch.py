@@ -361,7 +361,7 @@ def _cbreak(stream):
 
 def main(argv: list[str]) -> int:
     """Parse ``watch`` arguments and watch the chapter's exercise (or ``--path``)."""
-    from grader.cli import UsageError
+    from grader.cli import existing_folder, find_chapter, parse
 
     parser = argparse.ArgumentParser(
         prog="python -m grader watch",
@@ -371,17 +371,9 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--poll", action="store_true",
                         help="poll for changes (for filesystems without file events)")
     parser.add_argument("--no-color", action="store_true", help="plain text, no colour")
-    try:
-        args = parser.parse_args(argv)
-    except SystemExit as exc:
-        raise UsageError("") from exc
-    try:
-        chapter = manifest.find(args.chapter)
-    except manifest.UnknownChapter as exc:
-        raise UsageError(str(exc)) from None
-    folder = args.path or chapter.exercise_dir
-    if not Path(folder).is_dir():
-        raise UsageError(f"there is no folder {folder}")
+    args = parse(parser, argv)
+    chapter = find_chapter(args.chapter)
+    folder = existing_folder(args.path or chapter.exercise_dir)
     return run(chapter, Path(folder), keys=sys.stdin, poll=args.poll,
                record=args.path is None, colour=False if args.no_color else None,
                follow=args.path is None)
