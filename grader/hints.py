@@ -40,7 +40,7 @@ def first_failure(doc: dict) -> dict | None:
 
 
 def ladder(test: dict | None, chapter: manifest.Chapter) -> list[str]:
-    """Return the hints for ``test``, general to specific, then the chapter's own."""
+    """Return the hints for ``test``, general to specific, then the chapter's general ones."""
     own = list(test.get("hints") or []) if test else []
     return own + [h for h in chapter.hints if h not in own]
 
@@ -86,7 +86,7 @@ def render(hint: Hint | None, doc: dict, paint=None, again: str = "") -> str:
     else:
         lines.append(paint(f"Hint {hint.number} of {hint.total}: ", "yellow", "bold") + hint.text)
         if hint.last:
-            lines.append(paint("That is the most specific hint. Once you pass, `python -m grader "
+            lines.append(paint("That is the last hint there is. Once you pass, `python -m grader "
                                f"solution {doc['chapter']}` shows the reference to compare.",
                                "dim"))
         else:

@@ -50,7 +50,7 @@ def test_hints_climb_for_the_same_failure_then_stay_on_the_last(tmp_path, docs):
         "Chapter hint A.", "Chapter hint A.", "Chapter hint A."]
     assert [h.number for h in seen] == [1, 2, 3, 3, 3] and seen[-1].last
     text = hints.render(seen[-1], docs["wrong"])
-    assert "Hint 3 of 3: Chapter hint A." in text and "most specific hint" in text
+    assert "Hint 3 of 3: Chapter hint A." in text and "the last hint there is" in text
     saved = json.loads(state.read_text())["hints"]["ch99"]["test_home"]
     assert saved["shown"] == 5 and "does not contain" in saved["failure"]
 
