@@ -56,6 +56,22 @@ def test_api_errors_are_json(client):
 
 
 @check(points=1, hints=[
+    ("Some errors carry headers HTTP requires: a 405 must say which methods are allowed "
+     "(Allow). Your handler builds a new response; keep them."),
+    ("An HTTPException's get_headers() gives its headers; return them with your body and "
+     "status (leave out its Content-Type: your body is JSON or your own page)."),
+])
+def test_405_keeps_allow(client):
+    """A 405 answer still says which methods are allowed (the Allow header)."""
+    r = client.put("/api/links", headers=JSON)
+    expect_status(r, 405, why="PUT is not allowed on /api/links")
+    allow = expect_header(r, "Allow")
+    if "POST" not in allow.upper():
+        fail("the Allow header does not list the methods /api/links accepts",
+             expected="Allow: GET, POST, ... (HEAD, OPTIONS)", actual=f"Allow: {allow}")
+
+
+@check(points=1, hints=[
     "People get HTML error pages in the site's layout, with a way back home.",
     ("An error handler can render a template: return render_template('error.html', ...), 404. "
      "Give the page a link to the home page (href=\"/\")."),

@@ -33,6 +33,7 @@ def init_app(app):
     #       /api/ and for clients that prefer application/json, an HTML page in the site's
     #       layout (templates/error.html, with a link home) for everyone else.
     #       - LinklyError and its subclasses: their own status and message;
-    #       - werkzeug's HTTPException (404, 405, 400...): its code, name and description;
+    #       - werkzeug's HTTPException (404, 405, 400...): its code, name and description,
+    #         keeping the headers it carries (a 405's Allow) but not its Content-Type;
     #       - any other Exception: log it with its traceback (app.logger.exception) and
     #         answer 500 with a generic message, never the exception's text or traceback.

@@ -54,7 +54,11 @@ def handle_linkly_error(exc):
 
 def handle_http_error(exc):
     """Answer 404, 405, 400... from Flask and Werkzeug in the client's format."""
-    return error_response(exc.code, exc.name, exc.description)
+    body, status = error_response(exc.code, exc.name, exc.description)
+    # Keep the headers HTTP requires with some errors (Allow on a 405, Retry-After on a 503),
+    # but not the exception's own HTML Content-Type.
+    headers = [(k, v) for k, v in exc.get_headers() if k.lower() != "content-type"]
+    return body, status, headers
 
 
 def handle_unexpected(exc):
