@@ -20,7 +20,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from grader import manifest  # noqa: E402
+from grader import manifest
 
 
 def wall(cmd: list[str]) -> float:
@@ -38,10 +38,9 @@ def main() -> int:
     chapter = manifest.find(args.chapter)
 
     probe = subprocess.run([sys.executable, "-m", "grader", chapter.id, "--solution", "--json"],
-                           cwd=ROOT, capture_output=True, text=True)
+                           cwd=ROOT, capture_output=True, text=True, check=False)
     doc = json.loads(probe.stdout)
     n_requests = sum(t.get("requests", 0) for t in doc["tests"])
-    copies = 1 + sum(1 for t in doc["tests"] if t.get("requests", 0) == 0)
     grade_cmd = [sys.executable, "-m", "grader", chapter.id, "--solution"]
     floor_cmd = [sys.executable, str(ROOT / "benchmarks" / "floor_app.py"), str(n_requests)]
 

@@ -15,10 +15,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import jupytext  # noqa: E402  (heavy import: kept out of the grader's path on purpose)
-import nbformat  # noqa: E402
+import jupytext
+import nbformat
 
-from grader import manifest  # noqa: E402
+from grader import manifest
 
 KERNELSPEC = {"display_name": "Python 3", "language": "python", "name": "python3"}
 

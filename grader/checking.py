@@ -11,7 +11,7 @@ import importlib
 import json as _json
 import sys
 import warnings
-from typing import Callable, Iterable
+from collections.abc import Callable, Iterable
 
 import requests
 

@@ -68,7 +68,7 @@ def _wrap(text: str, width: int) -> str:
     return "\n".join(out)
 
 
-_STOCK_PAGE = re.compile(r"^<!doctype html>\s*<html lang=en>\s*<title>([^<]+)</title>", re.I)
+_STOCK_PAGE = re.compile(r"^<!doctype html>\s*<html lang=en>\s*<title>([^<]+)</title>", re.IGNORECASE)
 
 
 def _summarise_body(body: str) -> str:

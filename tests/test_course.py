@@ -40,7 +40,8 @@ def test_notebook_runs_top_to_bottom(chapter):
 
 def test_notebooks_match_their_sources():
     r = subprocess.run([sys.executable, "course/build_notebooks.py", "--check"],
-                       cwd=manifest.ROOT, capture_output=True, text=True, timeout=120)
+                       cwd=manifest.ROOT, capture_output=True, text=True, timeout=120,
+                       check=False)
     assert r.returncode == 0, r.stdout + r.stderr
 
 

@@ -20,7 +20,7 @@ def test_start_command_serves_the_notebooks(tmp_path):
         env[f"JUPYTER_{name}_DIR"] = str(tmp_path / name)
     cmd = ["./flasklings", "start", "--no-browser", "--port=0", "--ServerApp.port_retries=0",
            f"--IdentityProvider.token={TOKEN}"]
-    log = open(tmp_path / "lab.log", "wb")
+    log = open(tmp_path / "lab.log", "wb")  # noqa: SIM115 - closed in the finally below
     proc = subprocess.Popen(cmd, cwd=manifest.ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
                             start_new_session=True)
     try:
