@@ -59,10 +59,27 @@ def user_for_token(token: str) -> User:
     return user
 
 
+def session_stamp(user: User) -> str:
+    """Return a fingerprint of the credential ``user`` signed in with.
+
+    It changes when that credential does (a token re-issued, a password reset), so a session
+    opened with the old one ends with it.
+    """
+    secret = user.token_hash if user.role == "student" else user.password_hash
+    return hashlib.sha256(f"{user.id}:{secret or ''}".encode()).hexdigest()
+
+
 @bp.before_app_request
 def load_user() -> None:
     uid = session.get("uid")
-    g.user = get_db().get(User, uid) if uid is not None else None
+    user = get_db().get(User, uid) if uid is not None else None
+    if user is not None:
+        expired = user.role == "student" and user.token_expires_at is not None \
+            and aware(user.token_expires_at) < utcnow()
+        if expired or not secrets.compare_digest(session.get("stamp", ""), session_stamp(user)):
+            session.clear()
+            user = None
+    g.user = user
 
 
 def _guard(role: str):
@@ -110,6 +127,7 @@ def login():
                 return render_template("login.html"), 401
         session.clear()
         session["uid"] = user.id
+        session["stamp"] = session_stamp(user)
         home = "gradebook.index" if user.role == "instructor" else "student.home"
         return redirect(_safe_next(url_for(home)))
     return render_template("login.html")

@@ -1,0 +1,51 @@
+"""Attacks over HTTP that once worked: each test is the attack, and what must stop it."""
+
+from __future__ import annotations
+
+import pytest
+from classroom_harness import INSTRUCTOR, Classroom
+from test_classroom_bad_input import web_login
+
+
+@pytest.fixture(scope="module")
+def room(tmp_path_factory):
+    # Its own server, so these sign-ins do not use up the shared server's login limit.
+    room = Classroom(tmp_path_factory.mktemp("security"),
+                     {"CLASSROOM_LOGIN_LIMIT": "1000/minute"}).setup().start()
+    yield room
+    room.kill()
+
+
+def test_reissuing_a_token_ends_the_web_sessions_opened_with_the_old_one(room, http):
+    # A leaked token is re-issued: whoever signed in with it must be signed out, not kept in.
+    assert web_login(http, room, token=room.tokens["alan@example.edu"]).ok
+    assert http.get(f"{room.url}/me", timeout=10, allow_redirects=False).status_code == 200
+    new = room.cli("reissue", "alan@example.edu").stdout.strip()
+    r = http.get(f"{room.url}/me", timeout=10, allow_redirects=False)
+    assert r.status_code == 302 and "/login" in r.headers["Location"]
+    # The new token signs in as usual.
+    assert web_login(http, room, token=new).ok
+    assert http.get(f"{room.url}/me", timeout=10, allow_redirects=False).status_code == 200
+    room.tokens["alan@example.edu"] = new
+
+
+def test_an_expired_token_ends_its_web_session(room, http):
+    assert web_login(http, room, token=room.tokens["grace@example.edu"]).ok
+    room.sql("UPDATE users SET token_expires_at = '2000-01-01 00:00:00' "
+             "WHERE email = 'grace@example.edu'")
+    try:
+        r = http.get(f"{room.url}/me", timeout=10, allow_redirects=False)
+        assert r.status_code == 302 and "/login" in r.headers["Location"]
+    finally:
+        room.tokens["grace@example.edu"] = room.cli("reissue", "grace@example.edu") \
+            .stdout.strip()
+
+
+def test_a_password_reset_ends_the_instructors_other_sessions(room, http):
+    assert web_login(http, room, email=INSTRUCTOR[0], password=INSTRUCTOR[1]).ok
+    assert http.get(f"{room.url}/gradebook", timeout=10, allow_redirects=False) \
+        .status_code == 200
+    room.cli("init", "--email", INSTRUCTOR[0], "--password-stdin", input=INSTRUCTOR[1] + "\n")
+    r = http.get(f"{room.url}/gradebook", timeout=10, allow_redirects=False)
+    assert r.status_code == 302 and "/login" in r.headers["Location"]
+    assert web_login(http, room, email=INSTRUCTOR[0], password=INSTRUCTOR[1]).ok
