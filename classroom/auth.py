@@ -101,8 +101,12 @@ student_required = _guard("student")
 
 def _safe_next(default: str) -> str:
     target = request.args.get("next", "")
-    # Only local paths: an open redirect would help phishing.
-    return target if target.startswith("/") and not target.startswith("//") else default
+    # Only local paths: an open redirect would help phishing. Browsers read a backslash as a
+    # slash and drop tabs and newlines, so "/\\evil" or "/<TAB>/evil" would leave the site.
+    if not target.startswith("/") or target.startswith("//") or "\\" in target \
+            or any(c.isspace() or ord(c) < 32 or ord(c) == 127 for c in target):
+        return default
+    return target
 
 
 @bp.route("/login", methods=("GET", "POST"))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from classroom_harness import INSTRUCTOR, Classroom
-from test_classroom_bad_input import web_login
+from test_classroom_bad_input import csrf_of, web_login
 
 
 @pytest.fixture(scope="module")
@@ -49,3 +49,22 @@ def test_a_password_reset_ends_the_instructors_other_sessions(room, http):
     r = http.get(f"{room.url}/gradebook", timeout=10, allow_redirects=False)
     assert r.status_code == 302 and "/login" in r.headers["Location"]
     assert web_login(http, room, email=INSTRUCTOR[0], password=INSTRUCTOR[1]).ok
+
+
+@pytest.mark.parametrize("target", ["/\t/evil.example", "/\n/evil.example", "/\\evil.example",
+                                    "/\\/evil.example", "//evil.example", "https://evil.example"])
+def test_sign_in_never_redirects_off_the_site(room, http, target):
+    csrf = csrf_of(http, f"{room.url}/login")
+    r = http.post(f"{room.url}/login", params={"next": target}, timeout=10,
+                  allow_redirects=False, data={"csrf_token": csrf, "email": INSTRUCTOR[0],
+                                               "password": INSTRUCTOR[1]})
+    assert r.status_code == 302
+    assert r.headers["Location"] == "/gradebook", r.headers["Location"]
+
+
+def test_sign_in_still_returns_to_a_local_page(room, http):
+    csrf = csrf_of(http, f"{room.url}/login")
+    r = http.post(f"{room.url}/login", params={"next": "/queue/"}, timeout=10,
+                  allow_redirects=False, data={"csrf_token": csrf, "email": INSTRUCTOR[0],
+                                               "password": INSTRUCTOR[1]})
+    assert r.headers["Location"] == "/queue/"
