@@ -14,6 +14,7 @@ from classroom.present import describe
 from classroom.security import error, limiter, submit_limit
 
 bp = Blueprint("api", __name__, url_prefix="/api")
+MAX_CLIENT_SCORE = 1_000_000
 
 
 def _token() -> str:
@@ -63,6 +64,8 @@ def submit():
         client_score = int(request.form.get("client_score", ""))
     except ValueError:
         client_score = None
+    if client_score is not None and not 0 <= client_score <= MAX_CLIENT_SCORE:
+        client_score = None  # shown, never trusted: a number the column cannot hold is dropped
     db = get_db()
     user = g.api_user
     table = late.policies(db, [user.id])

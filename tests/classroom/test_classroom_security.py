@@ -7,7 +7,8 @@ import io
 
 import pytest
 from classroom_harness import INSTRUCTOR, Classroom
-from test_classroom_bad_input import csrf_of, web_login
+from conftest import bearer
+from test_classroom_bad_input import REG, csrf_of, web_login, zip_of
 
 
 @pytest.fixture(scope="module")
@@ -90,3 +91,14 @@ def test_gradebook_csv_does_not_hand_spreadsheets_formulas_from_the_roster(room,
     assert rows["'-2+3@example.edu"][0] == "Dash Person"
     # Ordinary names are left as they are.
     assert rows["ada@example.edu"][:3] == ["Ada Lovelace", "ada@example.edu", "A"]
+
+
+@pytest.mark.parametrize("claimed", ["9" * 30, "-9" + "9" * 30])
+def test_an_absurd_client_score_is_dropped_not_a_500(room, http, claimed):
+    data = zip_of([("linkly/__init__.py", f"# client score {claimed}\n".encode(), REG)])
+    r = http.post(f"{room.url}/api/submissions", timeout=30,
+                  headers=bearer(room.tokens["mary@example.edu"]),
+                  data={"chapter": "ch1", "client_score": claimed},
+                  files={"archive": ("ch1.zip", data, "application/zip")})
+    assert r.status_code == 201, r.text
+    assert r.json()["client_score"] is None
