@@ -70,6 +70,13 @@ def read(data: bytes, max_members: int = MAX_MEMBERS,
             files[name] = body
     if not files:
         raise BadArchive("the archive holds no files")
+    for name in files:
+        # "a" and "a/b" cannot both be unpacked: refuse now, not in every grading attempt.
+        parts = name.split("/")
+        for i in range(1, len(parts)):
+            if "/".join(parts[:i]) in files:
+                raise BadArchive(f"the archive holds {'/'.join(parts[:i])!r} as both a file "
+                                 "and a folder")
     return files
 
 

@@ -8,7 +8,7 @@ import io
 import pytest
 from classroom_harness import INSTRUCTOR, Classroom
 from conftest import bearer
-from test_classroom_bad_input import REG, csrf_of, web_login, zip_of
+from test_classroom_bad_input import REG, Nothing, csrf_of, web_login, zip_of
 
 
 @pytest.fixture(scope="module")
@@ -102,3 +102,15 @@ def test_an_absurd_client_score_is_dropped_not_a_500(room, http, claimed):
                   files={"archive": ("ch1.zip", data, "application/zip")})
     assert r.status_code == 201, r.text
     assert r.json()["client_score"] is None
+
+
+def test_a_path_that_is_both_file_and_folder_is_refused_at_upload(room, http):
+    # It could never be unpacked: accepted, it burnt every grading attempt and then failed
+    # with the server's temporary path in the student's error.
+    data = zip_of([("linkly", b"x", REG), ("linkly/__init__.py", b"# both\n", REG)])
+    with Nothing(room):
+        r = http.post(f"{room.url}/api/submissions", timeout=30,
+                      headers=bearer(room.tokens["mary@example.edu"]), data={"chapter": "ch1"},
+                      files={"archive": ("ch1.zip", data, "application/zip")})
+    assert r.status_code == 400
+    assert "'linkly' as both a file and a folder" in r.json()["error"]
