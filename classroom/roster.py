@@ -6,7 +6,16 @@ import csv
 import io
 import re
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from sqlalchemy import select
 
 from classroom.auth import instructor_required, issue_token, token_days
@@ -16,6 +25,13 @@ from classroom.models import User
 bp = Blueprint("roster", __name__, url_prefix="/roster")
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 MAX_ROWS = 5000
+
+
+def tokens_page(issued):
+    """Show new tokens once: never kept by a browser's or proxy's cache (nor its back button)."""
+    resp = make_response(render_template("tokens.html", issued=issued))
+    resp.headers["Cache-Control"] = "no-store"
+    return resp
 
 
 class RosterError(ValueError):
@@ -102,7 +118,7 @@ def import_csv():
         return redirect(url_for("roster.index")), 303
     issued = [(u, t) for u, t in done if t]
     flash(f"Imported {len(done)} students: {len(issued)} new, {len(done) - len(issued)} updated.")
-    return render_template("tokens.html", issued=issued)
+    return tokens_page(issued)
 
 
 @bp.post("/<int:user_id>/token")
@@ -115,4 +131,4 @@ def reissue(user_id: int):
         abort(404)
     token = issue_token(user, token_days())
     db.commit()
-    return render_template("tokens.html", issued=[(user, token)])
+    return tokens_page([(user, token)])

@@ -114,3 +114,14 @@ def test_a_path_that_is_both_file_and_folder_is_refused_at_upload(room, http):
                       files={"archive": ("ch1.zip", data, "application/zip")})
     assert r.status_code == 400
     assert "'linkly' as both a file and a folder" in r.json()["error"]
+
+
+def test_pages_showing_new_tokens_are_never_cached(room, http):
+    web_login(http, room, email=INSTRUCTOR[0], password=INSTRUCTOR[1])
+    csrf = csrf_of(http, f"{room.url}/roster/")
+    r = http.post(f"{room.url}/roster/import", data={"csrf_token": csrf}, timeout=10,
+                  files={"csv": ("r.csv", b"Nora New,nora@example.edu\n", "text/csv")})
+    assert "flk_" in r.text and r.headers["Cache-Control"] == "no-store"
+    uid = room.sql("SELECT id FROM users WHERE email = 'nora@example.edu'")[0][0]
+    r = http.post(f"{room.url}/roster/{uid}/token", data={"csrf_token": csrf}, timeout=10)
+    assert "flk_" in r.text and r.headers["Cache-Control"] == "no-store"
