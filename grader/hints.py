@@ -91,7 +91,7 @@ def render(hint: Hint | None, doc: dict, paint=None, again: str = "") -> str:
                                "dim"))
         else:
             again = again or f"python -m grader hint {doc['chapter']}"
-            lines.append(paint(f"Still stuck? Ask again for a more specific hint ({again}).",
+            lines.append(paint(f"Still stuck? Ask again for the next hint ({again}).",
                                "dim"))
     return "\n".join(lines) + "\n"
 

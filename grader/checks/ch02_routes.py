@@ -53,7 +53,8 @@ def shorten(client, url: str, base_url: str, prefix: str = ""):
 def test_follow_redirects(client):
     """GET /<code> redirects (302) to the link's URL."""
     r = fetch(client, "/flask")
-    location = expect_redirect(r, 302, 307)
+    expect_status(r, 302, 307, why="a temporary redirect (browsers cache a 301 for good)")
+    location = expect_header(r, "Location")
     if location != FLASK_URL:
         fail("GET /flask redirected to the wrong place", expected=f"Location: {FLASK_URL}",
              actual=f"Location: {location}")
@@ -197,7 +198,8 @@ def test_shorten_bad_input(client):
     """POST /shorten without a usable URL answers 400 with a message about the URL."""
     for form in ({}, {"url": ""}, {"url": "not a url"}, {"url": "javascript:alert(1)"}):
         r = client.post("/shorten", data=form)
-        expect_status(r, 400, why=f"the form sent {form or 'no fields'} is not a usable URL")
+        why = f"url={form['url']!r} is not a usable URL" if form else "the form has no url field"
+        expect_status(r, 400, why=why)
         said = r.text.lower()
         if "url" not in said and "http" not in said:
             fail("the 400 answer does not tell the user what was wrong with the URL",
@@ -219,6 +221,10 @@ def test_links_use_url_for(client, base_url):
     page_url = f"{base_url}{MOUNT}/"
     hrefs = [urlsplit(urljoin(page_url, a["href"])).path
              for a in html(r).find_all("a", href=True)]
+    if not hrefs:
+        fail(f"the home page (served under {MOUNT}) has no links at all: list every link there, "
+             f"each href built with url_for()", expected=f'<a href="{MOUNT}/links/1">',
+             actual="hrefs: (none)")
     for want in (f"{MOUNT}/links/1", f"{MOUNT}/flask"):
         if want not in hrefs:
             fail(f"served under {MOUNT}, the home page has no link to {want}: are its hrefs "
