@@ -40,7 +40,10 @@ def create_app(test_config: dict | None = None):
         HEARTBEAT_TIMEOUT=30,
         MAX_ATTEMPTS=3,
         JOB_TIMEOUT=180,
-        SANDBOX="auto",  # the grader's FLASKLINGS_SANDBOX for grading jobs: auto|required|off
+        # The grader's FLASKLINGS_SANDBOX for grading jobs: required|auto|off. "required": a host
+        # that cannot isolate students' apps refuses to grade rather than run them next to the
+        # secret key, the database, every submission and the hidden checks.
+        SANDBOX="required",
         QUEUE_PREFIX="classroom",  # RQ queue names: PREFIX-interactive, PREFIX-bulk
         TOKEN_DAYS=180,
         LOGIN_LIMIT="10/minute",

@@ -128,7 +128,7 @@ def _grade(sessions, job_id: int, settings: dict) -> dict:
         folder.mkdir()
         archives.unpack(Path(settings["storage"]), archive, folder)
         return grading.grade(chapter, folder, settings.get("hidden_checks"),
-                             settings.get("sandbox") or "auto")
+                             settings.get("sandbox") or "required")
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

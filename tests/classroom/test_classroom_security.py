@@ -6,7 +6,7 @@ import csv
 import io
 
 import pytest
-from classroom_harness import INSTRUCTOR, Classroom
+from classroom_harness import INSTRUCTOR, Classroom, wait_graded
 from conftest import bearer
 from test_classroom_bad_input import REG, Nothing, csrf_of, web_login, zip_of
 
@@ -125,3 +125,52 @@ def test_pages_showing_new_tokens_are_never_cached(room, http):
     uid = room.sql("SELECT id FROM users WHERE email = 'nora@example.edu'")[0][0]
     r = http.post(f"{room.url}/roster/{uid}/token", data={"csrf_token": csrf}, timeout=10)
     assert "flk_" in r.text and r.headers["Cache-Control"] == "no-store"
+
+
+PEEK_APP = '''
+from flask import Flask
+
+
+def create_app(test_config=None):
+    app = Flask(__name__)
+
+    @app.route("/")
+    def index():
+        try:
+            with open({path!r}) as f:
+                return "PEEK " + f.read(), 500
+        except OSError as exc:
+            return "PEEK refused: " + type(exc).__name__, 500
+
+    return app
+'''
+
+
+def test_without_bubblewrap_the_server_refuses_to_grade_instead_of_exposing_itself(tmp_path,
+                                                                                     http):
+    # A host where bubblewrap cannot run (FLASKLINGS_BWRAP empty stands in for one): a
+    # student's app ran with the server's files in reach, here the hidden checks.
+    base = tmp_path / "srv"
+    base.mkdir()
+    tmp_path.chmod(0o755)
+    base.chmod(0o755)  # like /srv: other users may pass through
+    room = Classroom(base / "classroom", {"FLASKLINGS_BWRAP": ""}).setup()
+    room.instance.chmod(0o755)
+    secret = room.instance / "hidden_checks" / "ch1" / "health_json.py"
+    try:
+        room.start()
+        app = PEEK_APP.replace("{path!r}", repr(str(secret)))
+        token = room.tokens["ada@example.edu"]
+        r = http.post(f"{room.url}/api/submissions", timeout=30, headers=bearer(token),
+                      data={"chapter": "ch1"},
+                      files={"archive": ("ch1.zip", zip_of([("linkly/__init__.py",
+                                                             app.encode(), REG)]),
+                                         "application/zip")})
+        assert r.status_code == 201, r.text
+        body = wait_graded(http, room.url, r.json()["id"], token)
+        result = room.sql("SELECT result_json FROM submissions WHERE id = :i",
+                          i=r.json()["id"])[0][0] or ""
+        assert "expect_header" not in result, "the student's app read the hidden checks"
+        assert body["state"] == "done" and "sandbox" in " ".join(body["failed_checks"]).lower()
+    finally:
+        room.kill()
