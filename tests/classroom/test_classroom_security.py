@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import csv
 import io
+import multiprocessing
+import re
+from pathlib import Path
 
 import pytest
 from classroom_harness import INSTRUCTOR, Classroom, wait_graded
@@ -174,3 +177,32 @@ def test_without_bubblewrap_the_server_refuses_to_grade_instead_of_exposing_itse
         assert body["state"] == "done" and "sandbox" in " ".join(body["failed_checks"]).lower()
     finally:
         room.kill()
+
+
+def _start_app_key(folder: str, barrier, out) -> None:
+    from classroom import _secret_key
+
+    barrier.wait()
+    try:
+        out.put(_secret_key(Path(folder)))
+    except Exception as exc:  # noqa: BLE001 — the failure is what the test reports
+        out.put(f"{type(exc).__name__}: {exc}")
+
+
+def test_workers_starting_together_share_one_whole_secret_key(tmp_path):
+    # gunicorn -w 4 on a fresh instance folder: every worker makes the key at once.
+    ctx = multiprocessing.get_context("fork")
+    for n in range(10):
+        folder = tmp_path / f"instance{n}"
+        folder.mkdir()
+        barrier, out = ctx.Barrier(6), ctx.Queue()
+        procs = [ctx.Process(target=_start_app_key, args=(str(folder), barrier, out))
+                 for _ in range(6)]
+        for p in procs:
+            p.start()
+        keys = [out.get(timeout=30) for _ in procs]
+        for p in procs:
+            p.join(timeout=30)
+        assert len(set(keys)) == 1 and re.fullmatch(r"[0-9a-f]{64}", keys[0]), keys
+        assert (folder / "secret_key").stat().st_mode & 0o077 == 0
+        assert [p.name for p in folder.iterdir()] == ["secret_key"]
