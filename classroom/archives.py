@@ -89,20 +89,20 @@ def store(storage: Path, content: str, data: bytes) -> str:
     """Write the archive durably under its content hash and return its file name."""
     name = f"{content}.zip"
     path = Path(storage) / name
-    if path.exists():
-        return name
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".upload-")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    # The rename is only durable once the folder's entry is on disk.
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".upload-")
+        try:
+            with os.fdopen(fd, "wb") as f:
+                f.write(data)
+                f.flush()
+                os.fsync(f.fileno())
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+    # The rename is only durable once the folder's entry is on disk; also when another upload
+    # of the same files renamed it a moment ago and has not synced the folder yet.
     dfd = os.open(path.parent, os.O_RDONLY)
     try:
         os.fsync(dfd)

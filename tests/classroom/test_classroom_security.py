@@ -5,7 +5,9 @@ from __future__ import annotations
 import csv
 import io
 import multiprocessing
+import os
 import re
+import stat
 from pathlib import Path
 
 import pytest
@@ -206,3 +208,22 @@ def test_workers_starting_together_share_one_whole_secret_key(tmp_path):
         assert len(set(keys)) == 1 and re.fullmatch(r"[0-9a-f]{64}", keys[0]), keys
         assert (folder / "secret_key").stat().st_mode & 0o077 == 0
         assert [p.name for p in folder.iterdir()] == ["secret_key"]
+
+
+def test_storing_files_already_there_still_makes_their_folder_entry_durable(tmp_path,
+                                                                            monkeypatch):
+    # Another upload of the same files may have renamed the archive into place and not yet
+    # synced the folder: acknowledging ours before the entry is on disk could lose it.
+    from classroom import archives
+
+    files = {"linkly/__init__.py": b"# same files\n"}
+    data = zip_of([(name, body, REG) for name, body in files.items()])
+    content = archives.digest(files)
+    archives.store(tmp_path, content, data)
+    synced = []
+    real = os.fsync
+    monkeypatch.setattr(os, "fsync", lambda fd: (synced.append(stat.S_ISDIR(os.fstat(fd)
+                                                                            .st_mode)),
+                                                 real(fd))[1])
+    assert archives.store(tmp_path, content, data) == f"{content}.zip"
+    assert True in synced, "the folder was not synced before the upload was acknowledged"
