@@ -20,7 +20,7 @@ from flask import (
     url_for,
 )
 from sqlalchemy import select
-from werkzeug.security import check_password_hash
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from classroom.db import get_db
 from classroom.models import User, aware, utcnow
@@ -99,6 +99,11 @@ instructor_required = _guard("instructor")
 student_required = _guard("student")
 
 
+@functools.lru_cache(maxsize=1)
+def _dummy_hash() -> str:
+    return generate_password_hash(secrets.token_hex(16))
+
+
 def _safe_next(default: str) -> str:
     target = request.args.get("next", "")
     # Only local paths: an open redirect would help phishing. Browsers read a backslash as a
@@ -125,8 +130,11 @@ def login():
             email = request.form.get("email", "").strip().lower()
             user = db.scalar(select(User).where(User.email == email,
                                                 User.role == "instructor"))
-            if user is None or not user.password_hash or \
-                    not check_password_hash(user.password_hash, request.form.get("password", "")):
+            # Hash the password even for an unknown email, so the answer's timing does not tell
+            # which emails are instructors.
+            known = user.password_hash if user is not None and user.password_hash else None
+            if not check_password_hash(known or _dummy_hash(), request.form.get("password", "")) \
+                    or known is None:
                 flash("That email and password do not match an instructor account.")
                 return render_template("login.html"), 401
         session.clear()
