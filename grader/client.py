@@ -78,6 +78,13 @@ class RecordingClient(requests.Session):
         except requests.exceptions.ReadTimeout:
             record["error"] = "no answer (timed out)"
             raise RequestHung(method.upper(), record["path"], kwargs["timeout"], rid) from None
+        except (requests.exceptions.ChunkedEncodingError,
+                requests.exceptions.ContentDecodingError) as exc:
+            record["error"] = "the answer broke off midway"
+            raise AppUnreachable(
+                f"{method.upper()} {record['path']}: the app started answering, then the "
+                f"answer broke off midway ({_reason(exc)}): it failed while sending the body"
+            ) from None
         except requests.exceptions.ConnectionError as exc:
             record["error"] = "connection failed"
             raise AppUnreachable(

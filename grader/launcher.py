@@ -51,13 +51,18 @@ class Events:
             os.write(self._fd, data)
 
 
+NOTES: list[str] = []  # things the student should know although the app started
+
+
 def _no_run(self, *args, **kwargs):
     """Stand in for Flask.run: the grader serves the app, so a stray app.run() is skipped."""
-    sys.stderr.write(
-        "flasklings: app.run() was called while the app was being imported; the grader "
-        "serves your app itself, so that call was skipped. Put app.run() under "
-        "`if __name__ == \"__main__\":` so importing your module never starts a server.\n"
-    )
+    note = ("app.run() was called while your app was being imported. The grader skipped it, "
+            "but `flask run`, gunicorn or any other server importing your module would hang "
+            "there (or start a second server): put app.run() under "
+            "`if __name__ == \"__main__\":`.")
+    if note not in NOTES:
+        NOTES.append(note)
+    sys.stderr.write(f"flasklings: {note}\n")
 
 
 def load_app(target: str, root: str):
@@ -218,12 +223,38 @@ class Recorder:
         me = threading.get_ident()
         self.active[me] = (rid, environ.get("REQUEST_METHOD", ""), environ.get("PATH_INFO", ""))
         try:
-            return self.app(environ, start_response)
+            result = self.app(environ, start_response)
         except BaseException as exc:
             self.exception(exc, rid, environ.get("REQUEST_METHOD"), environ.get("PATH_INFO"))
             raise
         finally:
             self.active.pop(me, None)
+        return self._body(result, rid, environ.get("REQUEST_METHOD"), environ.get("PATH_INFO"))
+
+    def _body(self, result, rid, method, path):
+        """Yield the app's body, recording an exception raised while it is produced.
+
+        A plain WSGI app that yields str instead of bytes fails here, after the status line
+        went out: the client only sees the connection break off.
+        """
+        try:
+            for chunk in result:
+                if not isinstance(chunk, bytes):
+                    # The server would only say "applications must write bytes" to its log.
+                    raise TypeError(
+                        f"the WSGI app produced {type(chunk).__name__}, not bytes, for its body: "
+                        "a WSGI body is an iterable of bytes (encode text, e.g. "
+                        "text.encode('utf-8'))")
+                yield chunk
+        except GeneratorExit:
+            raise
+        except BaseException as exc:
+            self.exception(exc, rid, method, path)
+            raise
+        finally:
+            close = getattr(result, "close", None)
+            if close is not None:
+                close()
 
     def exception(self, exc, rid, method, path) -> None:
         self.events.write(
@@ -345,7 +376,7 @@ def main(argv: list[str] | None = None) -> int:
     _watch_flask_exceptions(app, recorder)
 
     def ready() -> None:
-        report(event="ready", pid=os.getpid())
+        report(event="ready", pid=os.getpid(), notes=NOTES)
         status.close()
 
     if args.server == "gunicorn":

@@ -94,6 +94,7 @@ class LiveApp:
     _spawn_error: StartupError | None = None
     _events_fd: int = -1
     _pidfd: int = -1
+    notes: list[str] = field(default_factory=list)  # the launcher's notes for the student
 
     @property
     def base_url(self) -> str:
@@ -272,6 +273,7 @@ class LiveApp:
                 detail=record.get("detail", ""),
                 output=self.output(),
             )
+        self.notes = [str(n) for n in record.get("notes") or []]
 
     def start(self) -> LiveApp:
         """Spawn the app and wait until it serves."""

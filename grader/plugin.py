@@ -46,6 +46,8 @@ class GraderPlugin:
         self._exchanges: list[dict] = []
         self._extra_apps: list[LiveApp] = []
         self._current: dict | None = None
+        self._stashed_events: list[dict] = []
+        self.notes: list[str] = []
 
     # -- the live app ---------------------------------------------------------------------
     def _ensure_app(self) -> LiveApp:
@@ -53,6 +55,7 @@ class GraderPlugin:
             self._started = True
             try:
                 self.app.wait_ready()
+                self._note(self.app)
             except StartupError as err:
                 self.startup_error = err
         if self.startup_error is not None:
@@ -126,6 +129,10 @@ class GraderPlugin:
 
         yield start
         for app in started:
+            # Read what the copy reported before its files go: logfinish runs after teardown.
+            if app.proc is not None:
+                self._stashed_events.extend(app.new_events())
+            self._note(app)
             app.cleanup()
 
     # -- hooks ----------------------------------------------------------------------------
@@ -197,7 +204,7 @@ class GraderPlugin:
         if cur.get("stuck_request"):
             for app in apps:
                 app.dump_stacks()
-        events = []
+        events, self._stashed_events = self._stashed_events, []
         for app in apps:
             if app.proc is not None:
                 events.extend(app.new_events())
@@ -235,6 +242,11 @@ class GraderPlugin:
         cur.pop("stuck_request", None)
         cur["duration_s"] = round(time.perf_counter() - cur.pop("started"), 3)
         self.results.append(cur)
+
+    def _note(self, app: LiveApp) -> None:
+        for note in app.notes:
+            if note not in self.notes:
+                self.notes.append(note)
 
     def close(self) -> None:
         for app in self._extra_apps:

@@ -190,6 +190,8 @@ def cmd_list(argv: list[str]) -> int:
     """Print every chapter with its best local result and the next one to do."""
     parser = argparse.ArgumentParser(prog="python -m grader list",
                                      description="Show every chapter and your best result.")
+    parser.add_argument("--no-color", action="store_true",
+                        help="accepted like every other command (the list is plain text)")
     try:
         parser.parse_args(argv)
     except SystemExit as exc:

@@ -75,7 +75,7 @@ def _summarise_body(body: str) -> str:
     """Name Werkzeug's stock error pages instead of printing their boilerplate."""
     m = _STOCK_PAGE.match(body)
     if m and "<h1>" in body and body.count("<p>") == 1 and len(body) < 1200:
-        return f"(Flask's standard \"{m.group(1)}\" page)"
+        return f"(the standard \"{m.group(1)}\" error page of Flask and Werkzeug)"
     return body
 
 
@@ -176,6 +176,14 @@ def render(doc: dict, colour: bool | None = None, width: int | None = None,
             full = not (focus and shown)
             out.extend(render_test(t, paint, width, details=full))
             shown = shown or t["status"] != "pass"
+        if any(t["status"] == "error" for t in doc["tests"]):
+            out.append(paint("  (! = the check could not finish: the app hung, crashed or "
+                             "did not start)", "dim"))
+    for note in doc.get("notes") or []:
+        out.append("")
+        lines = textwrap.wrap(note, width=max(40, width - 8))
+        out.append(paint("  Note: ", "yellow", "bold") + lines[0])
+        out.extend("        " + line for line in lines[1:])
     out.append("")
     passed = sum(t["status"] == "pass" for t in doc["tests"])
     colour_ = "green" if doc["status"] == "pass" else "red"

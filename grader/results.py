@@ -6,6 +6,7 @@
   "score": 7, "max_score": 10, "duration_s": 0.41,
   "outcome": null | {"kind": "syntax_error", "title": "...", "message": "...",
                      "detail": "...", "output": "..."},
+  "notes": ["..."],                        # what the student should know though it ran
   "tests": [{"name", "title", "status": "pass"|"fail"|"error", "message", "hint", "hints",
              "points", "score", "outcome", "duration_s",
              # on failure, when known:

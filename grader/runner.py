@@ -80,8 +80,10 @@ def grade(chapter: Chapter, folder: Path, extra_checks: list[Path] = (),
             code = pytest.main(args, plugins=[plugin, plugin.session_fixtures()])
         if code not in (0, 1) and not plugin.results:
             raise RuntimeError(f"the checks could not be collected:\n{sink.getvalue()[-3000:]}")
-        return results.build(chapter, _display(folder), plugin.results,
-                             time.perf_counter() - started, plugin.startup_error)
+        doc = results.build(chapter, _display(folder), plugin.results,
+                            time.perf_counter() - started, plugin.startup_error)
+        doc["notes"] = plugin.notes
+        return doc
     finally:
         if plugin is not None:
             plugin.close()

@@ -239,3 +239,29 @@ def test_html_parses_without_soupsieve_until_a_selector_runs():
     r = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
                        timeout=60, check=False)
     assert r.stdout.strip() == "ok", r.stderr
+
+
+def test_a_started_copy_reports_its_own_traceback():
+    chapter = Chapter(id="ch98", slug="extra", title="Extra", app="app",
+                      extra={"checks": str(Path(__file__).parent / "fixtures" / "checks_extra.py")})
+    doc = runner.grade(chapter, APPS / "extra_copy")
+    check = by_name(doc)["test_second_app"]
+    assert check["status"] == "fail"
+    assert 'File "boom.py", line 4, in application' in check["server_traceback"]
+    assert "KeyError: 'greeting'" in check["server_traceback"]
+
+
+def test_a_str_body_is_named_not_a_broken_connection():
+    plain = Chapter(id="ch99", slug="fixture", title="Fixture", app="app:app",
+                    extra=FIXTURE.extra)
+    home = by_name(runner.grade(plain, APPS / "str_body"))["test_home"]
+    assert "answered 500" in home["message"]
+    assert "produced str, not bytes" in home["server_traceback"]
+
+
+def test_an_unguarded_app_run_is_a_note_in_the_results():
+    doc = grade("app_run")
+    assert any("app.run() was called" in note for note in doc["notes"])
+    from grader import report
+
+    assert "Note: app.run() was called" in report.render(doc, colour=False)

@@ -8,6 +8,7 @@ from grader.checking import (
     fail,
     html,
     json_body,
+    pretty_json,
 )
 
 
@@ -36,7 +37,7 @@ def test_health(client):
     expect_status(r, 200)
     data = json_body(r)
     if data != {"status": "ok"}:
-        fail("GET /health answered the wrong JSON", expected='{"status": "ok"}', actual=str(data))
+        fail("GET /health answered the wrong JSON", expected='{"status": "ok"}', actual=pretty_json(data))
 
 
 @check(points=1, hints=["Flask answers 404 Not Found by itself for any URL without a route."])

@@ -2,7 +2,16 @@
 
 from urllib.parse import urljoin, urlsplit
 
-from grader.checking import body_excerpt, check, expect_header, expect_status, fail, html, json_body
+from grader.checking import (
+    body_excerpt,
+    check,
+    expect_header,
+    expect_status,
+    fail,
+    html,
+    json_body,
+    pretty_json,
+)
 
 FLASK_URL = "https://flask.palletsprojects.com/"
 NEW_URL = "https://example.org/docs/page?lang=en#part-2"
@@ -33,7 +42,7 @@ def detail(client, link_id: int) -> dict:
     data = json_body(r)
     if not isinstance(data, dict):
         fail(f"GET /links/{link_id} answered JSON that is not an object",
-             expected='{"id": ..., "code": ..., "url": ..., "short_url": ...}', actual=str(data))
+             expected='{"id": ..., "code": ..., "url": ..., "short_url": ...}', actual=pretty_json(data))
     return data
 
 
@@ -181,7 +190,7 @@ def test_shorten_creates(client, base_url):
     data = detail(client, path.removeprefix("/links/").rstrip("/"))
     if data.get("url") != NEW_URL or not data.get("code"):
         fail(f"GET {path} does not describe the link just created",
-             expected=f'{{"url": "{NEW_URL}", "code": ..., ...}}', actual=str(data))
+             expected=f'{{"url": "{NEW_URL}", "code": ..., ...}}', actual=pretty_json(data))
     location = expect_redirect(fetch(client, f"/{data['code']}"), 302, 307)
     if location != NEW_URL:
         fail(f"the new short link /{data['code']} does not redirect to the URL sent",

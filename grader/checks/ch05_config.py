@@ -7,7 +7,7 @@ wants none) and FLASK_* variables of their own.
 
 import secrets
 
-from grader.checking import check, expect_status, fail, html, json_body
+from grader.checking import check, expect_status, fail, html, json_body, pretty_json
 from grader.liveapp import StartupError
 
 INSTANCE_FILE = (
@@ -179,7 +179,7 @@ def test_debug_tools_in_development(start_app):
     data = json_body(r)
     if not isinstance(data, dict) or not data.get("DEBUG"):
         fail("/debug/config does not show DEBUG switched on",
-             expected='"DEBUG": true (or 1)', actual=str(data)[:200])
+             expected='"DEBUG": true (or 1)', actual=pretty_json(data))
     if data.get("BASE_URL") != "http://localhost:5000":
         fail("/debug/config does not show the BASE_URL setting",
              expected='"BASE_URL": "http://localhost:5000"',
