@@ -4,6 +4,7 @@ import uuid
 from urllib.parse import urljoin, urlsplit
 
 from grader.checking import (
+    CheckFailed,
     body_excerpt,
     check,
     expect_header,
@@ -19,14 +20,25 @@ def _url(tag="page"):
     return f"https://example.com/{tag}/{uuid.uuid4().hex[:12]}"
 
 
-def _create(client, url, **extra):
-    """POST a link as JSON; return (response, data), failing unless it was created."""
-    r = client.post("/api/links", json={"url": url, **extra})
-    expect_status(r, 201, why="creating a resource answers 201 Created")
-    data = json_body(r)
-    if not isinstance(data, dict) or data.get("url") != url:
-        fail("the new link's JSON does not carry the URL that was sent",
-             expected=f'an object with "url": "{url}"', actual=pretty_json(data))
+def _create(client, url, first_step=True, **extra):
+    """POST a link as JSON; return (response, data), failing unless it was created.
+
+    Most checks create a link before testing their own point; when that step fails, say so,
+    so a student fixes the creating check first instead of chasing this check's hint.
+    """
+    try:
+        r = client.post("/api/links", json={"url": url, **extra})
+        expect_status(r, 201, why="creating a resource answers 201 Created")
+        data = json_body(r)
+        if not isinstance(data, dict) or data.get("url") != url:
+            fail("the new link's JSON does not carry the URL that was sent",
+                 expected=f'an object with "url": "{url}"', actual=pretty_json(data))
+    except CheckFailed as exc:
+        if not first_step:
+            raise
+        raise CheckFailed("this check first creates a link, and that step failed (fix the "
+                          "check about POST /api/links first): " + exc.message,
+                          exc.expected, exc.actual) from None
     return r, data
 
 
@@ -57,7 +69,7 @@ def _expect_error(r, *codes, mention=None):
 def test_create_link(client):
     """POST /api/links with JSON answers 201, the link, and a Location that shows it."""
     url = _url("create")
-    r, data = _create(client, url)
+    r, data = _create(client, url, first_step=False)
     if not isinstance(data.get("code"), str) or not data["code"]:
         fail("the new link has no short code", expected='"code": "<a short code>"',
              actual=pretty_json(data))
