@@ -24,7 +24,7 @@ OUTPUT_CAP = 4000
 
 
 def build(chapter, folder: str, tests: list[dict], duration_s: float,
-          startup_error=None) -> dict:
+          startup_error=None, notes: list[str] = ()) -> dict:
     """Assemble the results document from per-check records."""
     outcome = None
     if startup_error is not None:
@@ -55,6 +55,7 @@ def build(chapter, folder: str, tests: list[dict], duration_s: float,
         "max_score": max_score,
         "duration_s": round(duration_s, 3),
         "outcome": outcome,
+        "notes": list(notes),
         "tests": tests,
     }
 
@@ -67,6 +68,7 @@ def error_document(chapter, folder: str, kind: str, message: str, duration_s: fl
         "duration_s": round(duration_s, 3),
         "outcome": {"kind": kind, "title": kind.replace("_", " ").capitalize(),
                     "message": message, "detail": "", "output": ""},
+        "notes": [],
         "tests": [],
     }
 

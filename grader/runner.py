@@ -7,7 +7,7 @@ import os
 import shutil
 import tempfile
 import time
-from contextlib import redirect_stderr, redirect_stdout
+from contextlib import contextmanager, redirect_stderr, redirect_stdout
 from pathlib import Path
 
 from grader import results
@@ -40,6 +40,25 @@ def app_env(chapter: Chapter, folder: Path, scratch: Path,
     return {k: v for k, v in env.items() if v is not None}
 
 
+@contextmanager
+def _no_plugin_autoload():
+    """Keep installed pytest plugins (playwright, benchmark...) out of a grade, for this call only.
+
+    Set around the call rather than for the process, so the app copies and test suites a grade
+    starts, and anything else this process runs later, see the environment they were given.
+    """
+    key = "PYTEST_DISABLE_PLUGIN_AUTOLOAD"
+    before = os.environ.get(key)
+    os.environ[key] = "1"
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = before
+
+
 def _display(folder: Path) -> str:
     try:
         return str(folder.resolve().relative_to(ROOT))
@@ -64,7 +83,6 @@ def grade(chapter: Chapter, folder: Path, extra_checks: list[Path] = (),
     app.spawn()
     plugin = None
     try:
-        os.environ.setdefault("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1")
         import pytest
 
         from grader.plugin import GraderPlugin
@@ -76,14 +94,12 @@ def grade(chapter: Chapter, folder: Path, extra_checks: list[Path] = (),
         for name in UNUSED_PLUGINS:
             args += ["-p", f"no:{name}"]
         sink = io.StringIO()
-        with redirect_stdout(sink), redirect_stderr(sink):
+        with redirect_stdout(sink), redirect_stderr(sink), _no_plugin_autoload():
             code = pytest.main(args, plugins=[plugin, plugin.session_fixtures()])
         if code not in (0, 1) and not plugin.results:
             raise RuntimeError(f"the checks could not be collected:\n{sink.getvalue()[-3000:]}")
-        doc = results.build(chapter, _display(folder), plugin.results,
-                            time.perf_counter() - started, plugin.startup_error)
-        doc["notes"] = plugin.notes
-        return doc
+        return results.build(chapter, _display(folder), plugin.results,
+                             time.perf_counter() - started, plugin.startup_error, plugin.notes)
     finally:
         if plugin is not None:
             plugin.close()

@@ -15,11 +15,14 @@ For each chapter in the manifest it checks that
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from pathlib import Path
 
 from grader import manifest, runner
 
+# A TODO comment in Python, Jinja ({# TODO), CSS (/* TODO) or HTML (<!-- TODO).
+TODO_MARK = re.compile(r"(#|/\*|<!--)\s*TODO")
 IGNORED_PARTS = {"__pycache__", "instance", ".pytest_cache"}
 NOTEBOOK_CELL_TIMEOUT = 120
 
@@ -40,8 +43,7 @@ def _todo_files(folder: Path) -> set[str]:
             text = (folder / name).read_text(encoding="utf-8")
         except (UnicodeDecodeError, OSError):
             continue
-        if "TODO" in text and ("# TODO" in text or "{# TODO" in text or "/* TODO" in text
-                               or "<!-- TODO" in text):
+        if TODO_MARK.search(text):
             found.add(name)
     return found
 
