@@ -15,6 +15,8 @@ from collections.abc import Callable, Iterable
 
 import requests
 
+from grader.results import excerpt
+
 BODY_EXCERPT = 600
 
 
@@ -47,8 +49,8 @@ def _what(resp: requests.Response) -> str:
 
 
 def body_excerpt(resp: requests.Response, limit: int = BODY_EXCERPT) -> str:
-    text = resp.text
-    return text if len(text) <= limit else text[:limit] + f"… [{len(text) - limit} more characters]"
+    """Return the start of the response body, saying how much is cut."""
+    return excerpt(resp.text, limit)
 
 
 def expect_status(resp: requests.Response, *codes: int, why: str = "") -> None:

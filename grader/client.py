@@ -8,6 +8,7 @@ from urllib.parse import urljoin, urlparse
 import requests
 
 from grader.launcher import REQUEST_HEADER
+from grader.results import excerpt
 
 REQUEST_TIMEOUT = 5.0
 EXCERPT = 600
@@ -30,15 +31,6 @@ class RequestHung(Exception):
 
 class AppUnreachable(Exception):
     """The connection was refused or dropped: the app is down or crashed mid-request."""
-
-
-def _excerpt(data, limit: int = EXCERPT) -> str:
-    if data is None:
-        return ""
-    if isinstance(data, bytes):
-        data = data.decode("utf-8", "replace")
-    data = str(data)
-    return data if len(data) <= limit else data[:limit] + f"… [{len(data) - limit} more characters]"
 
 
 class RecordingClient(requests.Session):
@@ -98,11 +90,11 @@ class RecordingClient(requests.Session):
             k: v for k, v in req.headers.items()
             if k in _SHOWN_REQUEST_HEADERS and not (k == "Accept" and v == "*/*")
         }
-        record["request_body"] = _excerpt(req.body, 300)
+        record["request_body"] = excerpt(req.body, 300)
         record["status"] = resp.status_code
         record["reason"] = resp.reason
         record["response_headers"] = dict(resp.headers)
-        record["response_body"] = _excerpt(resp.content)
+        record["response_body"] = excerpt(resp.content, EXCERPT)
         record["elapsed_ms"] = round(resp.elapsed.total_seconds() * 1000, 1)
         return resp
 

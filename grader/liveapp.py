@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import select
+import shutil
 import signal
 import socket
 import subprocess
@@ -16,6 +17,7 @@ from pathlib import Path
 
 from grader import sandbox as _sandbox
 from grader.manifest import ROOT
+from grader.results import head_tail
 
 STARTUP_TIMEOUT = 10.0
 LOG_TAIL = 4000
@@ -69,6 +71,25 @@ def _child_env(extra: dict[str, str] | None) -> dict[str, str]:
     )
     env.update(extra or {})
     return env
+
+
+def app_env(chapter, folder: Path, scratch: Path,
+            extra: dict[str, str] | None = None) -> dict[str, str]:
+    """Environment for one copy of the app: the chapter's, a fresh instance folder, ``extra``.
+
+    The instance folder is a per-copy writable copy of ``folder/instance`` (if any), so a grade
+    never writes into the graded folder and copies never share a database.
+    """
+    instance = Path(tempfile.mkdtemp(prefix="instance-", dir=scratch))
+    if (folder / "instance").is_dir():
+        shutil.copytree(folder / "instance", instance, dirs_exist_ok=True,
+                        ignore=shutil.ignore_patterns("*.sqlite", "*.db", "__pycache__"))
+    env = {k: str(v).replace("{instance}", str(instance))
+           for k, v in chapter.extra.get("env", {}).items()}
+    env["FLASKLINGS_INSTANCE"] = str(instance)
+    env.update(extra or {})
+    # A value of None removes the variable: a check can start the app without a setting.
+    return {k: v for k, v in env.items() if v is not None}
 
 
 @dataclass
@@ -372,12 +393,7 @@ class LiveApp:
                 text = self.log_path.read_bytes().decode("utf-8", "replace")
             except FileNotFoundError:
                 return ""
-        text = text.replace(str(self.folder) + os.sep, "")
-        if len(text) > limit:
-            half = limit // 2
-            cut = len(text) - limit
-            text = f"{text[:half]}\n[... {cut} characters cut ...]\n{text[-half:]}"
-        return text
+        return head_tail(text.replace(str(self.folder) + os.sep, ""), limit)
 
     def stop(self) -> None:
         """Stop the app and every process it started: terminate, wait, then kill."""

@@ -97,3 +97,11 @@ def find(name: str, chapters: list[Chapter] | None = None) -> Chapter:
             return chapter
     known = ", ".join(f"{c.id} ({c.title})" for c in chapters)
     raise UnknownChapter(f"no chapter called {name!r}. The chapters are: {known}")
+
+
+def display(path) -> str:
+    """Show ``path`` relative to the course folder when it is inside it, else as given."""
+    try:
+        return str(Path(path).resolve().relative_to(ROOT))
+    except ValueError:
+        return str(path)

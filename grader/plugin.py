@@ -23,7 +23,7 @@ import pytest
 
 from grader.checking import CheckFailed
 from grader.client import AppUnreachable, RecordingClient, RequestHung
-from grader.liveapp import LiveApp, StartupError
+from grader.liveapp import LiveApp, StartupError, app_env
 from grader.manifest import Chapter
 from grader.sandbox import outcome_of_error
 
@@ -111,8 +111,6 @@ class GraderPlugin:
 
         def start(env=None, target=None, server=None, workers=None, folder=None,
                   instance_files=None) -> LiveApp:
-            from grader.runner import app_env
-
             where = Path(folder or self.folder)
             app_environ = app_env(self._chapter, where, self.scratch, env)
             instance = Path(app_environ["FLASKLINGS_INSTANCE"])

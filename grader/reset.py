@@ -109,13 +109,6 @@ def reset_folder(folder: Path, root: Path, backups: Path) -> tuple[Path | None, 
     return backup, rev
 
 
-def _display(path: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(manifest.ROOT))
-    except ValueError:
-        return str(path)
-
-
 def main(argv: list[str]) -> int:
     """Confirm, back up the student's work, and restore the chapter's skeleton."""
     from grader.cli import find_chapter, parse
@@ -131,11 +124,11 @@ def main(argv: list[str]) -> int:
     folder = chapter.exercise_dir
     if not args.yes:
         if not sys.stdin.isatty():
-            print(f"grader: reset replaces {_display(folder)}; run it in a terminal to confirm, "
+            print(f"grader: reset replaces {manifest.display(folder)}; run it in a terminal to confirm, "
                   "or add --yes", file=sys.stderr)
             return 2
-        answer = input(f"Reset {_display(folder)} to the original skeleton? Your current files "
-                       f"are copied to {_display(BACKUPS)}/ first. [y/N] ")
+        answer = input(f"Reset {manifest.display(folder)} to the original skeleton? Your current files "
+                       f"are copied to {manifest.display(BACKUPS)}/ first. [y/N] ")
         if answer.strip().lower() not in ("y", "yes"):
             print("Nothing changed.")
             return 1
@@ -146,8 +139,8 @@ def main(argv: list[str]) -> int:
               file=sys.stderr)
         return 1
     if backup is None:
-        print(f"{_display(folder)} already is the original skeleton; nothing to do.")
+        print(f"{manifest.display(folder)} already is the original skeleton; nothing to do.")
     else:
-        print(f"Restored {_display(folder)} to the skeleton (commit {rev[:10]}).\n"
-              f"Your previous files are in {_display(backup)}/ — copy back whatever you need.")
+        print(f"Restored {manifest.display(folder)} to the skeleton (commit {rev[:10]}).\n"
+              f"Your previous files are in {manifest.display(backup)}/ — copy back whatever you need.")
     return 0

@@ -19,8 +19,30 @@ from __future__ import annotations
 import json
 
 VERSION = 1
-STATUSES = ("pass", "fail", "error")
 OUTPUT_CAP = 4000
+
+
+def head_tail(text: str, limit: int = OUTPUT_CAP) -> str:
+    """Return ``text`` cut to at most ``limit`` characters, keeping its head and its tail.
+
+    The tail is where an app's error usually is, so it is never the part that goes.
+    """
+    if len(text) <= limit:
+        return text
+    marker = f"\n[... {len(text)} characters, some cut ...]\n"
+    keep = max(0, limit - len(marker))
+    head = keep // 2
+    return text[:head] + marker + text[len(text) - (keep - head):]
+
+
+def excerpt(text, limit: int) -> str:
+    """Return the first ``limit`` characters of ``text`` (bytes are decoded), saying what is cut."""
+    if text is None:
+        return ""
+    if isinstance(text, bytes):
+        text = text.decode("utf-8", "replace")
+    text = str(text)
+    return text if len(text) <= limit else text[:limit] + f"… [{len(text) - limit} more characters]"
 
 
 def build(chapter, folder: str, tests: list[dict], duration_s: float,
@@ -34,8 +56,8 @@ def build(chapter, folder: str, tests: list[dict], duration_s: float,
             "kind": startup_error.kind,
             "title": OUTCOMES.get(startup_error.kind, startup_error.kind),
             "message": startup_error.message,
-            "detail": startup_error.detail[:OUTPUT_CAP],
-            "output": startup_error.output[:OUTPUT_CAP],
+            "detail": head_tail(startup_error.detail),
+            "output": head_tail(startup_error.output),
         }
     max_score = sum(t["points"] for t in tests)
     score = sum(t["score"] for t in tests)

@@ -11,33 +11,14 @@ from contextlib import contextmanager, redirect_stderr, redirect_stdout
 from pathlib import Path
 
 from grader import results
-from grader.liveapp import LiveApp
-from grader.manifest import ROOT, Chapter
+from grader.liveapp import LiveApp, app_env
+from grader.manifest import ROOT, Chapter, display
 
 CHECKS_INI = ROOT / "grader" / "checks" / "pytest.ini"
 # pytest plugins checks never use; not loading them is a good part of a grade's start-up time.
 UNUSED_PLUGINS = ("cacheprovider", "stepwise", "doctest", "junitxml", "pastebin", "debugging",
                   "legacypath", "setuponly", "setupplan", "nose", "faulthandler", "unittest",
                   "logging", "warnings", "threadexception", "unraisableexception")
-
-
-def app_env(chapter: Chapter, folder: Path, scratch: Path,
-            extra: dict[str, str] | None = None) -> dict[str, str]:
-    """Environment for one copy of the app: the chapter's, a fresh instance folder, ``extra``.
-
-    The instance folder is a per-copy writable copy of ``folder/instance`` (if any), so a grade
-    never writes into the graded folder and copies never share a database.
-    """
-    instance = Path(tempfile.mkdtemp(prefix="instance-", dir=scratch))
-    if (folder / "instance").is_dir():
-        shutil.copytree(folder / "instance", instance, dirs_exist_ok=True,
-                        ignore=shutil.ignore_patterns("*.sqlite", "*.db", "__pycache__"))
-    env = {k: str(v).replace("{instance}", str(instance))
-           for k, v in chapter.extra.get("env", {}).items()}
-    env["FLASKLINGS_INSTANCE"] = str(instance)
-    env.update(extra or {})
-    # A value of None removes the variable: a check can start the app without a setting.
-    return {k: v for k, v in env.items() if v is not None}
 
 
 @contextmanager
@@ -57,13 +38,6 @@ def _no_plugin_autoload():
             os.environ.pop(key, None)
         else:
             os.environ[key] = before
-
-
-def _display(folder: Path) -> str:
-    try:
-        return str(folder.resolve().relative_to(ROOT))
-    except ValueError:
-        return str(folder)
 
 
 def grade(chapter: Chapter, folder: Path, extra_checks: list[Path] = (),
@@ -98,7 +72,7 @@ def grade(chapter: Chapter, folder: Path, extra_checks: list[Path] = (),
             code = pytest.main(args, plugins=[plugin, plugin.session_fixtures()])
         if code not in (0, 1) and not plugin.results:
             raise RuntimeError(f"the checks could not be collected:\n{sink.getvalue()[-3000:]}")
-        return results.build(chapter, _display(folder), plugin.results,
+        return results.build(chapter, display(folder), plugin.results,
                              time.perf_counter() - started, plugin.startup_error, plugin.notes)
     finally:
         if plugin is not None:

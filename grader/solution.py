@@ -83,7 +83,7 @@ def main(argv: list[str]) -> int:
     chapter = find_chapter(args.chapter)
     if not chapter.solution_dir.is_dir():
         print(f"grader: this copy of the course has no reference for {chapter.id} "
-              f"({report_path(chapter.solution_dir)} is missing)", file=sys.stderr)
+              f"({manifest.display(chapter.solution_dir)} is missing)", file=sys.stderr)
         return 1
     if not progress.passed(chapter.id):
         # No pass on record: maybe they passed in the notebook or never graded; grade now.
@@ -102,15 +102,8 @@ def main(argv: list[str]) -> int:
     if not diff:
         print(f"Your {chapter.id} app matches the reference file for file.")
         return 0
-    print(paint(f"Your app ({report_path(chapter.exercise_dir)}) against the reference "
-                f"({report_path(chapter.solution_dir)}). Both pass: a difference is another "
+    print(paint(f"Your app ({manifest.display(chapter.exercise_dir)}) against the reference "
+                f"({manifest.display(chapter.solution_dir)}). Both pass: a difference is another "
                 f"way to do it, not a mistake.", "bold"))
     sys.stdout.write(report.fit_encoding(diff))
     return 0
-
-
-def report_path(path: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(manifest.ROOT))
-    except ValueError:
-        return str(path)

@@ -198,7 +198,7 @@ class Session:
                          + (f", or n to go on to {nxt.id} · {nxt.title}." if nxt else "."))
             prompt += " · [s] solution" + (" · [n] next chapter" if nxt else "")
         lines.append(self.paint(self.status, "dim"))
-        lines.append(self.paint(f"{self.watching} in {report_path(self.folder)}", "dim"))
+        lines.append(self.paint(f"{self.watching} in {manifest.display(self.folder)}", "dim"))
         lines.append(self.paint(prompt, "bold"))
         return lines
 
@@ -254,13 +254,6 @@ def _relative(path: Path, folder: Path) -> str:
         return str(path.resolve().relative_to(folder.resolve()))
     except ValueError:
         return str(path)
-
-
-def report_path(folder: Path) -> str:
-    try:
-        return str(Path(folder).resolve().relative_to(manifest.ROOT))
-    except ValueError:
-        return str(folder)
 
 
 def run(chapter: manifest.Chapter, folder: Path, keys=None, out=None, poll: bool = False,

@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from grader import runner
+from grader import liveapp, runner
 from grader.manifest import Chapter
 
 APP = '''
@@ -66,7 +66,7 @@ def test_app_env_substitutes_instance_and_drops_none(tmp_path):
     (folder / "instance" / "seed.txt").write_text("seed")
     chapter = Chapter(id="ch98", slug="options", title="Options",
                       extra={"env": {"DB": "{instance}/db.sqlite", "KEEP": "1", "DROP": "x"}})
-    env = runner.app_env(chapter, folder, tmp_path, {"DROP": None, "EXTRA": "2"})
+    env = liveapp.app_env(chapter, folder, tmp_path, {"DROP": None, "EXTRA": "2"})
     instance = Path(env["FLASKLINGS_INSTANCE"])
     assert env["DB"] == f"{instance}/db.sqlite"
     assert (instance / "seed.txt").read_text() == "seed"
