@@ -89,7 +89,8 @@ def test_unknown_code(client):
 @check(points=3, hints=[
     ("Under a threaded server, two requests can read the same old count and both write "
     "count + 1: one click is lost. Make the increment one indivisible step."),
-    "Let the database do the arithmetic: UPDATE links SET clicks = clicks + 1 WHERE code = ?",
+    ("Let the database do the arithmetic in a single UPDATE statement that adds one to the "
+     "stored value, instead of reading the count into Python and writing it back."),
 ])
 def test_counter_threaded(client, base_url):
     """200 concurrent redirects on the threaded server add exactly 200 clicks."""
