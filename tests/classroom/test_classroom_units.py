@@ -45,7 +45,14 @@ def test_archive_read_accepts_a_plain_chapter_and_hash_ignores_zip_details():
         zf.writestr("linkly/", "")
     files = archives.read(buf.getvalue())
     assert files == {"linkly/__init__.py": b"x = 1\n"}
-    assert archives.digest(files) == archives.digest(dict(files))
+    # The same files zipped another way (compressed, another timestamp, no folder entry)
+    # hash the same; a changed byte does not.
+    other = io.BytesIO()
+    with zipfile.ZipFile(other, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        info = zipfile.ZipInfo("linkly/__init__.py", date_time=(2001, 2, 3, 4, 5, 6))
+        zf.writestr(info, "x = 1\n")
+    assert archives.digest(archives.read(other.getvalue())) == archives.digest(files)
+    assert archives.digest({"linkly/__init__.py": b"x = 2\n"}) != archives.digest(files)
 
 
 def test_archive_header_that_lies_about_size_is_refused():
