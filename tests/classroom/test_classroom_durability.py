@@ -16,7 +16,8 @@ CH1 = manifest.find("ch1")
 
 
 def test_kill_9_mid_queue_then_restart_grades_everything_once(tmp_path):
-    room = Classroom(tmp_path / "crash", {"CLASSROOM_GRADING_WORKERS": "1"}).setup().start()
+    # No grading before the crash, so every job is still pending when the server dies.
+    room = Classroom(tmp_path / "crash", {"CLASSROOM_GRADING_WORKERS": "0"}).setup().start()
     try:
         ids = []
         for email in ("ada@example.edu", "alan@example.edu", "grace@example.edu"):
@@ -27,11 +28,12 @@ def test_kill_9_mid_queue_then_restart_grades_everything_once(tmp_path):
                               timeout=10)
             assert r.status_code == 201
             ids.append(r.json()["id"])
-        room.kill()  # acknowledged, mostly still queued: a crash now must lose nothing
+        room.kill()  # acknowledged, all still queued: a crash now must lose nothing
         # As if a worker had died mid-job: running, with a heartbeat long stopped.
         stale = datetime.now(UTC) - timedelta(hours=1)
         room.sql("UPDATE jobs SET state = 'running', attempt = 1, heartbeat_at = :t "
                  "WHERE submission_id = :s AND state != 'done'", t=stale, s=ids[-1])
+        room.extra_env["CLASSROOM_GRADING_WORKERS"] = "1"
         room.start()
         end = time.monotonic() + 90
         while time.monotonic() < end and room.sql(
