@@ -30,7 +30,7 @@ def _secret_key(instance: Path) -> str:
 
 def create_app(test_config: dict | None = None):
     """Create and configure the classroom app."""
-    # Imported here so grading processes (``python -m classroom run-job``) skip Flask.
+    # Imported here so grading processes (pool children, RQ work horses) skip Flask.
     from flask import Flask
 
     # CLASSROOM_INSTANCE moves the instance folder (database, uploads, secret key) elsewhere.

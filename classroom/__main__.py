@@ -1,10 +1,9 @@
-"""``python -m classroom COMMAND``: serve, init, import-roster, reissue, regrade, worker, run-job."""
+"""``python -m classroom COMMAND``: serve, init, import-roster, reissue, regrade, worker."""
 
 from __future__ import annotations
 
 import argparse
 import getpass
-import os
 import sys
 from pathlib import Path
 
@@ -127,13 +126,6 @@ def cmd_worker(args) -> int:
     return worker.main(_app(), args.threads, args.burst)
 
 
-def cmd_run_job(args) -> int:
-    from classroom import jobs
-
-    outcome = jobs.run_job(args.job_id, attempt=args.attempt)
-    return 0 if outcome in ("done", "skipped", "lost-claim", "retry") else 1
-
-
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m classroom", description=__doc__)
     sub = p.add_subparsers(dest="command", required=True)
@@ -156,14 +148,12 @@ def main(argv: list[str] | None = None) -> int:
     s.add_argument("chapter")
     s.set_defaults(func=cmd_regrade)
     s = sub.add_parser("worker", help="run grading jobs: RQ when REDIS_URL is set, else a pool")
-    s.add_argument("--threads", type=int, default=int(os.environ.get("CLASSROOM_GRADING_WORKERS",
-                                                                      "2")))
+    # Not CLASSROOM_GRADING_WORKERS: that sizes the web processes' own pool, and is 0 exactly
+    # when separate workers like this one do the grading.
+    s.add_argument("--threads", type=int, default=2, choices=range(1, 65), metavar="N",
+                   help="jobs graded at once (default 2)")
     s.add_argument("--burst", action="store_true", help="stop when the queue is empty")
     s.set_defaults(func=cmd_worker)
-    s = sub.add_parser("run-job", help=argparse.SUPPRESS)
-    s.add_argument("job_id", type=int)
-    s.add_argument("--attempt", type=int)
-    s.set_defaults(func=cmd_run_job)
     args = p.parse_args(argv)
     return args.func(args)
 

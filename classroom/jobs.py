@@ -23,16 +23,7 @@ from classroom import archives, db, grading
 from classroom.models import Job, Submission, utcnow
 from grader import manifest
 
-SETTINGS_ENV = "CLASSROOM_JOB_SETTINGS"
 LANE_ORDER = case((Job.lane == "interactive", 0), else_=1)
-
-
-def settings_from_env() -> dict:
-    """Return the job settings a worker process was started with."""
-    raw = os.environ.get(SETTINGS_ENV)
-    if not raw:
-        raise RuntimeError(f"{SETTINGS_ENV} is not set: start workers with `python -m classroom`")
-    return json.loads(raw)
 
 
 def worker_name() -> str:
@@ -133,9 +124,8 @@ def _grade(sessions, job_id: int, settings: dict) -> dict:
         shutil.rmtree(work, ignore_errors=True)
 
 
-def run_job(job_id: int, settings: dict | None = None, attempt: int | None = None) -> str:
+def run_job(job_id: int, settings: dict, attempt: int | None = None) -> str:
     """Grade job ``job_id``'s submission and store the results document as it is."""
-    settings = settings or settings_from_env()
     sessions = db.sessions(settings["database_url"])
     if attempt is None:
         claimed = claim(sessions, job_id)
