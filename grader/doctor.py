@@ -277,17 +277,14 @@ def render(findings: list[Finding], paint=None) -> str:
 def main(argv: list[str]) -> int:
     """Run every check, print what to fix, exit 1 only when the course is blocked."""
     from grader import report
-    from grader.cli import UsageError
+    from grader.cli import parse
 
     parser = argparse.ArgumentParser(prog="python -m grader doctor",
                                      description="Check this machine can run the course.")
     parser.add_argument("--no-jupyter", action="store_true",
                         help="skip starting JupyterLab (the slowest check, about 2 s)")
     parser.add_argument("--no-color", action="store_true", help="plain text, no colour")
-    try:
-        args = parser.parse_args(argv)
-    except SystemExit as exc:
-        raise UsageError("") from exc
+    args = parse(parser, argv)
     checks = [check_python, check_packages, check_loopback, check_live_app, check_sandbox]
     if not args.no_jupyter:
         checks.insert(4, check_jupyterlab)

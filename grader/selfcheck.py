@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import re
-import sys
 from pathlib import Path
 
 from grader import manifest, runner
@@ -137,14 +136,10 @@ def main(argv: list[str]) -> int:
                                      description="Prove every chapter behaves.")
     parser.add_argument("chapters", nargs="*", help="chapters to check (default: all)")
     parser.add_argument("--no-notebooks", action="store_true", help="skip running notebooks")
-    args = parser.parse_args(argv)
-    chapters = manifest.load()
-    if args.chapters:
-        try:
-            chapters = [manifest.find(c, chapters) for c in args.chapters]
-        except manifest.UnknownChapter as exc:
-            print(f"grader: {exc}", file=sys.stderr)
-            return 2
+    from grader.cli import find_chapter, parse
+
+    args = parse(parser, argv)
+    chapters = [find_chapter(c) for c in args.chapters] or manifest.load()
     failed = 0
     for ch in chapters:
         problems = check_chapter(ch, notebooks=not args.no_notebooks)
