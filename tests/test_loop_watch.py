@@ -1,5 +1,6 @@
 """Watch mode: a save re-grades in the same warm process; keys drive hints, re-runs and quit."""
 
+import gc
 import io
 import os
 import re
@@ -168,6 +169,7 @@ def test_repeated_in_process_grades_do_not_leak_modules_and_see_edited_checks(tm
         watch.forget_checks(chapter)
         doc = runner.grade(chapter, APPS / "good")
         assert doc["status"] == "pass"
+        gc.collect()  # count what is still held, not what merely awaits collection
         counts.append((len(sys.modules), len(os.listdir("/proc/self/fd")),
                        threading.active_count()))
     assert counts[0] == counts[1] == counts[2], f"modules, fds, threads grew: {counts}"

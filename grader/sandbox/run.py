@@ -206,6 +206,7 @@ class Run:
         self._closed = True
         if self._timer is not None:
             self._timer.cancel()
+            self._timer.join(1.0)  # a run leaves no thread behind it
         self.kill()
         clean = True
         if self.proc is not None:
