@@ -158,6 +158,25 @@ def test_without_file_events_the_r_key_still_regrades(tmp_path, monkeypatch):
         stop_watch(keys, thread, done)
 
 
+def _settled_counts(timeout: float = 3.0) -> tuple:
+    """Count modules, open fds and threads once they stop changing.
+
+    Earlier tests' watch threads and collected sockets can still be closing when this test
+    starts: count what stays held, not what is on its way out.
+    """
+    def now():
+        gc.collect()
+        return (len(sys.modules), len(os.listdir("/proc/self/fd")), threading.active_count())
+
+    last, same, end = now(), 0, time.monotonic() + timeout
+    while same < 3 and time.monotonic() < end:
+        time.sleep(0.1)
+        current = now()
+        same = same + 1 if current == last else 0
+        last = current
+    return last
+
+
 def test_repeated_in_process_grades_do_not_leak_modules_and_see_edited_checks(tmp_path):
     checks = tmp_path / "checks_edit.py"
     checks.write_text(CHECKS.read_text())
@@ -169,9 +188,7 @@ def test_repeated_in_process_grades_do_not_leak_modules_and_see_edited_checks(tm
         watch.forget_checks(chapter)
         doc = runner.grade(chapter, APPS / "good")
         assert doc["status"] == "pass"
-        gc.collect()  # count what is still held, not what merely awaits collection
-        counts.append((len(sys.modules), len(os.listdir("/proc/self/fd")),
-                       threading.active_count()))
+        counts.append(_settled_counts())
     assert counts[0] == counts[1] == counts[2], f"modules, fds, threads grew: {counts}"
     checks.write_text(CHECKS.read_text().replace("The home page greets Flasklings.",
                                                  "An edited title"))
